@@ -89,15 +89,18 @@ $(B)/obj:
 # Every suite prints "PASS: name" / "FAIL: name" lines into $(O)/tests/<suite>.log;
 # tests/summary.sh counts them and prints the closing "N passed, N failed".
 TESTLOG    = $(O)/tests
-UNIT_TESTS = test_reply test_fmt test_opts
+UNIT_TESTS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BIN   = $(UNIT_TESTS:%=$(B)/tests/%)
 TEST_ENV   = ECHOD=$(abspath $(B)/echod) ECHOPROBE=$(abspath $(B)/echoprobe) \
 	TIMEOUT_MULT=$(TIMEOUT_MULT) PYTHON=$(PYTHON) O=$(abspath $(O))
 
-$(B)/tests/test_%: tests/unit/test_%.c $(filter-out $(B)/obj/main.o $(B)/obj/probe.o,$(ALL_OBJ)) | $(TC_DEPS)
+UNIT_OBJ   = $(filter-out $(B)/obj/main.o $(B)/obj/probe.o,$(ECHOD_OBJ)) \
+	$(if $(wildcard src/probe_verify.c),$(B)/obj/probe_verify.o)
+
+$(B)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(UNIT_OBJ) | $(TC_DEPS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ $(ALL_LDFLAGS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(UNIT_OBJ) $(ALL_LDFLAGS)
 
 # The suites run in order; a failing suite does not stop the others, the summary decides.
 CHECK_SUITES ?= check-unit check-host $(EXTRA_CHECKS)

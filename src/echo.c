@@ -1,0 +1,140 @@
+/*
+ * echo.c: the child's side of a connection. One file, two protocols:
+ * RFC 862 echo (raw: every byte back, unchanged) and the book's classic
+ * reply ('Echo=>%s at %s' per read of up to 1024 bytes).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "echo.h"
+#include "log.h"
+#include "opts.h"
+#include "reply.h"
+
+#include "config.h"
+
+/*
+ * Idle timeout by SO_RCVTIMEO, so the hot loop has no poll(2) per read;
+ * SO_SNDTIMEO bounds a client that sends but never reads. Not a socket
+ * (inetd mode on a pipe): poll before each read instead.
+ */
+static int
+set_timeouts(int in, int out, unsigned idle)
+{
+	struct timeval tv = { .tv_sec = idle };
+
+	if (idle == 0)
+		return 0;
+	if (setsockopt(in, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
+		return -1;
+	(void)setsockopt(out, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	return 0;
+}
+
+static int
+wait_readable(int fd, unsigned idle)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int r;
+
+	do
+		r = poll(&p, 1, (int)idle * 1000);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		errno = ETIMEDOUT;
+	return r > 0 ? 0 : -1;
+}
+
+int
+echo_stream(int in, int out, const struct echo_conf *c, struct echo_count *count)
+{
+	/* Raw reads as much as is there; classic reads what the book's recv(1024) would. */
+	unsigned char buf[ECHOD_RAWBUF];
+	char reply[REPLY_MAX];
+	size_t want = c->mode == MODE_RAW ? sizeof buf : REPLY_CHUNK;
+	int polled = set_timeouts(in, out, c->idle) < 0;
+	size_t len;
+	ssize_t n;
+	char *p;
+
+	for (;;) {
+		if (polled && wait_readable(in, c->idle) < 0)
+			return -1;
+		n = net_read(in, buf, want);
+		if (n == 0)
+			return 0;
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				errno = ETIMEDOUT;
+			return -1;
+		}
+		count->in += n;
+		if (c->mode == MODE_RAW) {
+			p = (char *)buf;
+			len = n;
+		} else {
+			p = reply;
+			len = reply_classic(reply, buf, n, time(NULL));
+		}
+		if (net_write_all(out, p, len) < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				errno = ETIMEDOUT;	/* SO_SNDTIMEO: the client stopped reading */
+			return -1;
+		}
+		count->out += len;
+	}
+}
+
+static void
+sleep_seconds(unsigned s)
+{
+	struct timespec ts = { .tv_sec = s };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static unsigned long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+echo_session(int in, int out, const union net_addr *peer,
+    const struct echo_conf *c, struct echo_count *count)
+{
+	static const union net_addr unknown = { .sa.sa_family = AF_UNSPEC };
+	const struct sockaddr *sa = peer != NULL ? &peer->sa : &unknown.sa;
+	char ct[REPLY_CTIME_MAX], ms[4];
+	unsigned long long start = now_ms(), took;
+	int r, saved;
+
+	ct[reply_ctime(ct, time(NULL))] = '\0';
+	log_conn("Server connected by %P at %s", sa, ct);
+	if (c->delay > 0)
+		sleep_seconds(c->delay);
+	r = echo_stream(in, out, c, count);
+	saved = errno;
+	took = now_ms() - start;
+	ms[0] = '0' + took / 100 % 10;
+	ms[1] = '0' + took / 10 % 10;
+	ms[2] = '0' + took % 10;
+	ms[3] = '\0';
+	errno = saved;
+	if (r == 0)
+		log_conn("Closed %P: %llu bytes in, %llu bytes out, %llu.%s s",
+		    sa, count->in, count->out, took / 1000, ms);
+	else
+		log_conn("Closed %P: %llu bytes in, %llu bytes out, %llu.%s s: %s",
+		    sa, count->in, count->out, took / 1000, ms,
+		    saved == ETIMEDOUT ? "idle timeout" : strerror(saved));
+	return r == 0 ? 0 : 1;
+}

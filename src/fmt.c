@@ -1,0 +1,232 @@
+/*
+ * fmt.c: the one place that turns numbers and addresses into text. A small
+ * printf subset (no floating point, no locale, no stdio) so that every
+ * message of a static build costs a few hundred bytes, not libc's vfprintf.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "fmt.h"
+
+size_t
+fmt_ulong(char *out, unsigned long long v)
+{
+	char tmp[24];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v != 0);
+	for (i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
+}
+
+static size_t
+fmt_hex(char *out, unsigned long long v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[16];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = hex[v & 15];
+		v >>= 4;
+	} while (v != 0);
+	for (i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
+}
+
+static size_t
+fmt_ipv4(char *out, const unsigned char *a)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			out[n++] = '.';
+		n += fmt_ulong(out + n, a[i]);
+	}
+	return n;
+}
+
+static int
+is_v4mapped(const unsigned char *a)
+{
+	static const unsigned char prefix[12] = { [10] = 0xff, [11] = 0xff };
+
+	return memcmp(a, prefix, 12) == 0;
+}
+
+/* RFC 5952: the longest run of two or more zero groups (the first of equals) becomes ::. */
+static size_t
+fmt_ipv6(char *out, const unsigned char *a)
+{
+	unsigned g[8];
+	int i, best = -1, bestlen = 1, run;
+	size_t n = 0;
+
+	for (i = 0; i < 8; i++)
+		g[i] = a[2 * i] << 8 | a[2 * i + 1];
+	for (i = 0; i < 8; i += run > 0 ? run : 1) {
+		for (run = 0; i + run < 8 && g[i + run] == 0; run++)
+			;
+		if (run > bestlen) {
+			best = i;
+			bestlen = run;
+		}
+	}
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			out[n++] = ':';
+			out[n++] = ':';
+			i += bestlen - 1;
+			continue;
+		}
+		if (i > 0 && i != best + bestlen)
+			out[n++] = ':';
+		n += fmt_hex(out + n, g[i]);
+	}
+	return n;
+}
+
+size_t
+fmt_addr(char *out, const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return fmt_ipv4(out, (const unsigned char *)
+		    &((const struct sockaddr_in *)sa)->sin_addr);
+	if (sa->sa_family == AF_INET6) {
+		const unsigned char *a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+
+		return is_v4mapped(a) ? fmt_ipv4(out, a + 12) : fmt_ipv6(out, a);
+	}
+	out[0] = '?';
+	return 1;
+}
+
+/* Python's address tuple: (host, port) for IPv4, (host, port, flowinfo, scope_id) for IPv6. */
+static size_t
+fmt_peer(char *out, const struct sockaddr *sa)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+	int v6 = sa->sa_family == AF_INET6 && !is_v4mapped(s6->sin6_addr.s6_addr);
+	size_t n = 0;
+
+	out[n++] = '(';
+	out[n++] = '\'';
+	n += fmt_addr(out + n, sa);
+	out[n++] = '\'';
+	out[n++] = ',';
+	out[n++] = ' ';
+	n += fmt_ulong(out + n, ntohs(sa->sa_family == AF_INET ?
+	    ((const struct sockaddr_in *)sa)->sin_port : s6->sin6_port));
+	if (v6) {
+		memcpy(out + n, ", ", 2);
+		n += 2;
+		n += fmt_ulong(out + n, ntohl(s6->sin6_flowinfo));
+		memcpy(out + n, ", ", 2);
+		n += 2;
+		n += fmt_ulong(out + n, s6->sin6_scope_id);
+	}
+	out[n++] = ')';
+	return n;
+}
+
+/* Appends len bytes of s, as far as they fit before the final NUL. */
+static void
+put(char *buf, size_t cap, size_t *n, const char *s, size_t len)
+{
+	while (len-- > 0 && *n + 1 < cap)
+		buf[(*n)++] = *s++;
+}
+
+static size_t
+fmt_signed(char *out, long long v)
+{
+	if (v < 0) {
+		out[0] = '-';
+		return 1 + fmt_ulong(out + 1, -(unsigned long long)v);
+	}
+	return fmt_ulong(out, v);
+}
+
+size_t
+fmt_v(char *buf, size_t cap, const char *f, va_list ap)
+{
+	int saved_errno = errno;
+	char tmp[80];
+	const char *s;
+	size_t n = 0, len;
+	int longs;
+
+	if (cap == 0)
+		return 0;
+	for (; *f != '\0'; f++) {
+		if (*f != '%') {
+			put(buf, cap, &n, f, 1);
+			continue;
+		}
+		for (longs = 0; f[1] == 'l'; f++)
+			longs++;
+		s = tmp;
+		switch (*++f) {
+		case 's':
+			s = va_arg(ap, const char *);
+			len = strlen(s);
+			break;
+		case 'c':
+			tmp[0] = (char)va_arg(ap, int);
+			len = 1;
+			break;
+		case 'd':
+			len = fmt_signed(tmp, longs > 1 ? va_arg(ap, long long) :
+			    longs ? va_arg(ap, long) : va_arg(ap, int));
+			break;
+		case 'u':
+			len = fmt_ulong(tmp, longs > 1 ? va_arg(ap, unsigned long long) :
+			    longs ? va_arg(ap, unsigned long) : va_arg(ap, unsigned));
+			break;
+		case 'x':
+			len = fmt_hex(tmp, va_arg(ap, unsigned));
+			break;
+		case 'm':
+			s = strerror(saved_errno);
+			len = strlen(s);
+			break;
+		case 'P':
+			len = fmt_peer(tmp, va_arg(ap, const struct sockaddr *));
+			break;
+		case 'A':
+			len = fmt_addr(tmp, va_arg(ap, const struct sockaddr *));
+			break;
+		case '\0':
+			f--;
+			/* FALLTHROUGH */
+		default:
+			len = 1;
+			tmp[0] = '%';
+			break;
+		}
+		put(buf, cap, &n, s, len);
+	}
+	buf[n] = '\0';
+	errno = saved_errno;
+	return n;
+}
+
+size_t
+fmt(char *buf, size_t cap, const char *f, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, f);
+	n = fmt_v(buf, cap, f, ap);
+	va_end(ap);
+	return n;
+}

@@ -1,0 +1,27 @@
+/*
+ * fmt.h: the one place that turns numbers and addresses into text.
+ */
+#ifndef ECHOD_FMT_H
+#define ECHOD_FMT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+/*
+ * A printf subset: %s %c %d %u %x %ld %lu %lld %llu %%, and
+ *   %m  strerror(errno) (errno as it was on entry)
+ *   %P  a struct sockaddr *, as Python prints a peer: ('127.0.0.1', 34708)
+ *   %A  a struct sockaddr *, numeric address only: 127.0.0.1, ::1
+ * Writes at most cap-1 characters and a NUL; returns the length written.
+ */
+size_t fmt_v(char *buf, size_t cap, const char *f, va_list ap);
+size_t fmt(char *buf, size_t cap, const char *f, ...);
+
+/* Unsigned decimal into out (at least 21 bytes); returns the length. */
+size_t fmt_ulong(char *out, unsigned long long v);
+
+/* Numeric address of sa (IPv4-mapped IPv6 as IPv4); out >= 46 bytes. */
+size_t fmt_addr(char *out, const struct sockaddr *sa);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * main.c: echod, the book's fork-server as a daemon. Parses the options,
+ * opens the sockets, drops privileges, and hands over to the server loop
+ * (or serves one inetd connection). The only place that picks exit codes.
+ */
+#include <signal.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "echo.h"
+#include "fmt.h"
+#include "log.h"
+#include "net.h"
+#include "opts.h"
+#include "privdrop.h"
+#include "server.h"
+
+static void
+usage_error(const char *why)
+{
+	char line[192];
+
+	fmt(line, sizeof line, "echod: %s\n", why);
+	out_str(STDERR_FILENO, line);
+	out_str(STDERR_FILENO, opts_usage);
+	out_str(STDERR_FILENO, "Try 'echod -h' for more information.\n");
+	_exit(EX_USAGE);
+}
+
+/* -i: the connection is stdin/stdout; under inetd stderr is too, so log only to syslog. */
+static int
+serve_inetd(const struct opts *o)
+{
+	struct echo_conf c = { .mode = o->mode, .idle = o->idle, .delay = o->delay };
+	struct echo_count count = { 0, 0 };
+	union net_addr peer;
+	socklen_t len = sizeof peer;
+
+	log_open("echod", LOG_TO_SYSLOG, o->quiet || !o->syslog);
+	if (getpeername(STDIN_FILENO, &peer.sa, &len) < 0)
+		return echo_session(STDIN_FILENO, STDOUT_FILENO, NULL, &c, &count);
+	return echo_session(STDIN_FILENO, STDOUT_FILENO, &peer, &c, &count);
+}
+
+static int
+open_listener(const union net_addr *a, socklen_t len, int type, const struct opts *o)
+{
+	int fd = net_listen(a, len, type, o->backlog);
+
+	if (fd < 0)
+		die(EX_OSERR, "%s %A port %u: %m", type == SOCK_STREAM ? "tcp" : "udp",
+		    &a->sa, net_port(a));
+	return fd;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct priv priv;
+	union net_addr a;
+	socklen_t len;
+	char err[128], line[128];
+	int tcp, udp = -1, port;
+
+	if (opts_parse(&o, argc, argv, err, sizeof err) < 0)
+		usage_error(err);
+	if (o.action == ACT_HELP) {
+		out_str(STDOUT_FILENO, opts_usage);
+		out_str(STDOUT_FILENO, opts_help);
+		return 0;
+	}
+	if (o.action == ACT_VERSION) {
+		out_str(STDOUT_FILENO, "echod " ECHOD_VERSION "\n");
+		return 0;
+	}
+	log_open("echod", o.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, o.quiet);
+	tzset();	/* once, so no child reads /etc/localtime again */
+	signal(SIGPIPE, SIG_IGN);
+	if (o.user != NULL && priv_lookup(o.user, &priv) < 0)
+		die(EX_NOUSER, "-u: no such user '%s'", o.user);
+	if (o.inetd) {
+		if (o.user != NULL && priv_drop(&priv) < 0)
+			die(EX_NOPERM, "-u %s: cannot drop privileges: %m", o.user);
+		return serve_inetd(&o);
+	}
+	len = net_addr(&a, o.bind, o.port);
+	if (len == 0) {
+		fmt(err, sizeof err, "option -b: '%s' is not an IPv4 or IPv6 address", o.bind);
+		usage_error(err);
+	}
+	tcp = open_listener(&a, len, SOCK_STREAM, &o);
+	port = net_local_port(tcp);
+	if (o.udp) {
+		/* With -p 0, UDP takes the port the kernel gave TCP. */
+		if (a.sa.sa_family == AF_INET)
+			a.sin.sin_port = htons(port);
+		else
+			a.sin6.sin6_port = htons(port);
+		udp = open_listener(&a, len, SOCK_DGRAM, &o);
+	}
+	if (o.user != NULL && priv_drop(&priv) < 0)
+		die(EX_NOPERM, "-u %s: cannot drop privileges: %m", o.user);
+	if (o.print_port) {
+		fmt(line, sizeof line, "%d\n", port);
+		out_str(STDOUT_FILENO, line);
+	}
+	log_info("listening on %A port %d, %s%s mode, up to %u children",
+	    &a.sa, port, o.udp ? "tcp+udp, " : "",
+	    o.mode == MODE_RAW ? "raw" : "classic", o.maxchild);
+	return server_run(tcp, udp, &o);
+}

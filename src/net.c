@@ -1,0 +1,134 @@
+/*
+ * net.c: sockets and whole-buffer I/O, with EINTR and short writes handled
+ * once, here.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net.h"
+
+ssize_t
+net_read(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+int
+net_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int
+have_ipv6(void)
+{
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+socklen_t
+net_addr(union net_addr *a, const char *s, unsigned port)
+{
+	memset(a, 0, sizeof *a);
+	if (s == NULL ? !have_ipv6() : inet_pton(AF_INET, s, &a->sin.sin_addr) == 1) {
+		a->sin.sin_family = AF_INET;
+		a->sin.sin_port = htons(port);
+		return sizeof a->sin;
+	}
+	if (s == NULL || inet_pton(AF_INET6, s, &a->sin6.sin6_addr) == 1) {
+		a->sin6.sin6_family = AF_INET6;
+		a->sin6.sin6_port = htons(port);
+		return sizeof a->sin6;
+	}
+	return 0;
+}
+
+int
+net_listen(const union net_addr *a, socklen_t len, int type, int backlog)
+{
+	int fd, on = 1, off = 0, saved;
+
+	fd = socket(a->sa.sa_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	/* A restarted server must not wait out TIME_WAIT of its old connections. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0)
+		goto fail;
+	/* Dual-stack whatever /proc/sys/net/ipv6/bindv6only says; fails harmlessly without IPv6. */
+	if (a->sa.sa_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+	if (bind(fd, &a->sa, len) < 0)
+		goto fail;
+	if (type == SOCK_STREAM && listen(fd, backlog) < 0)
+		goto fail;
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+unsigned
+net_port(const union net_addr *a)
+{
+	return ntohs(a->sa.sa_family == AF_INET ? a->sin.sin_port : a->sin6.sin6_port);
+}
+
+int
+net_local_port(int fd)
+{
+	union net_addr a;
+	socklen_t len = sizeof a;
+
+	if (getsockname(fd, &a.sa, &len) < 0)
+		return -1;
+	return net_port(&a);
+}
+
+/* The 16-byte IPv6 form of any address, IPv4 as ::ffff:a.b.c.d. */
+static void
+as_v6(const union net_addr *a, unsigned char out[16])
+{
+	if (a->sa.sa_family == AF_INET) {
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, &a->sin.sin_addr, 4);
+	} else
+		memcpy(out, &a->sin6.sin6_addr, 16);
+}
+
+int
+net_same_host(const union net_addr *a, const union net_addr *b)
+{
+	unsigned char x[16], y[16];
+
+	as_v6(a, x);
+	as_v6(b, y);
+	return memcmp(x, y, 16) == 0;
+}

@@ -1,0 +1,41 @@
+/*
+ * net.h: sockets and whole-buffer I/O. These return -1 with errno set and
+ * never print or exit; the caller decides what a failure means.
+ */
+#ifndef ECHOD_NET_H
+#define ECHOD_NET_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+union net_addr {
+	struct sockaddr sa;
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+};
+
+/* read(2) that retries EINTR. */
+ssize_t net_read(int fd, void *buf, size_t len);
+/* Writes all len bytes, through EINTR and short writes; 0 or -1. */
+int net_write_all(int fd, const void *buf, size_t len);
+
+/*
+ * An IPv4 or IPv6 literal and a port into a. NULL means every address:
+ * IPv6 dual-stack where the kernel has IPv6, else IPv4. Returns the
+ * address length, or 0 if s is no literal.
+ */
+socklen_t net_addr(union net_addr *a, const char *s, unsigned port);
+
+/* socket, bind, listen (SOCK_STREAM) for a; returns the fd or -1. */
+int net_listen(const union net_addr *a, socklen_t len, int type, int backlog);
+
+/* Port of a bound socket, or -1. */
+int net_local_port(int fd);
+unsigned net_port(const union net_addr *a);
+
+/* The same source address, whatever the port (IPv4-mapped == IPv4). */
+int net_same_host(const union net_addr *a, const union net_addr *b);
+
+#endif

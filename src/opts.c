@@ -1,0 +1,180 @@
+/*
+ * opts.c: the command line. A small getopt of our own: musl's prints its
+ * complaints through stdio, and every number here needs a range check
+ * anyway, which the table below keeps next to its letter.
+ */
+#include <string.h>
+
+#include "config.h"
+#include "fmt.h"
+#include "opts.h"
+
+const char opts_usage[] =
+    "usage: echod [-1hiqsUV] [-b addr] [-C perhost] [-c maxchild] [-d delay]\n"
+    "             [-l backlog] [-m classic|raw] [-p port] [-t idle] [-u user]\n";
+
+const char opts_help[] =
+    "  -1  print the bound TCP port on stdout once listening\n"
+    "  -b  listen on this IPv4/IPv6 literal (default: every address)\n"
+    "  -C  connections at once from one address, 0 = no limit (0)\n"
+    "  -c  children at once; more clients wait in the backlog (64)\n"
+    "  -d  seconds each child waits before serving, as the book's sleep (0)\n"
+    "  -h  this help    -V  version\n"
+    "  -i  inetd mode: serve one connection on stdin/stdout and exit\n"
+    "  -l  listen backlog (64)\n"
+    "  -m  classic: Echo=>b'...' at <ctime> (default); raw: RFC 862 echo\n"
+    "  -p  port, TCP and with -U UDP; 0 picks a free one (50007)\n"
+    "  -q  no per-connection log lines\n"
+    "  -s  log to syslog instead of stderr\n"
+    "  -t  idle timeout in seconds, 0 = none (300)\n"
+    "  -U  UDP echo on the same port, served without forking\n"
+    "  -u  drop to this user (and its groups) after binding\n"
+    "exit: 0 ok, 64 usage, 67 unknown user, 71 system error (bind, socket), 77 privilege drop\n";
+
+struct numopt {
+	char letter;
+	unsigned min, max;
+	size_t offset;
+};
+
+static const struct numopt numopts[] = {
+	{ 'C', 0, ECHOD_CHILD_LIMIT, offsetof(struct opts, perhost) },
+	{ 'c', 1, ECHOD_CHILD_LIMIT, offsetof(struct opts, maxchild) },
+	{ 'd', 0, 3600, offsetof(struct opts, delay) },
+	{ 'l', 1, 65535, offsetof(struct opts, backlog) },
+	{ 'p', 0, 65535, offsetof(struct opts, port) },
+	{ 't', 0, 86400, offsetof(struct opts, idle) },
+};
+
+static int
+parse_uint(const char *s, unsigned max, unsigned *out)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > max)
+			return -2;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+set_number(struct opts *o, char c, const char *arg, char *err, size_t errcap)
+{
+	const struct numopt *n;
+	unsigned v;
+	int r;
+
+	for (n = numopts; n->letter != c; n++)
+		;
+	r = parse_uint(arg, n->max, &v);
+	if (r == -1) {
+		fmt(err, errcap, "option -%c: '%s' is not a number", c, arg);
+		return -1;
+	}
+	if (r == -2 || v < n->min) {
+		fmt(err, errcap, "option -%c: %s is out of range %u-%u", c, arg, n->min, n->max);
+		return -1;
+	}
+	*(unsigned *)((char *)o + n->offset) = v;
+	return 0;
+}
+
+static int
+set_value(struct opts *o, char c, const char *arg, char *err, size_t errcap)
+{
+	switch (c) {
+	case 'b':
+		o->bind = arg;
+		return 0;
+	case 'u':
+		if (*arg == '\0')
+			break;
+		o->user = arg;
+		return 0;
+	case 'm':
+		if (strcmp(arg, "classic") == 0)
+			o->mode = MODE_CLASSIC;
+		else if (strcmp(arg, "raw") == 0)
+			o->mode = MODE_RAW;
+		else
+			break;
+		return 0;
+	default:
+		return set_number(o, c, arg, err, errcap);
+	}
+	fmt(err, errcap, "option -%c: '%s' is not valid", c, arg);
+	return -1;
+}
+
+static int
+set_flag(struct opts *o, char c)
+{
+	switch (c) {
+	case '1': o->print_port = 1; break;
+	case 'h': o->action = ACT_HELP; break;
+	case 'i': o->inetd = 1; break;
+	case 'q': o->quiet = 1; break;
+	case 's': o->syslog = 1; break;
+	case 'U': o->udp = 1; break;
+	case 'V': o->action = ACT_VERSION; break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static void
+set_defaults(struct opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->port = ECHOD_PORT;
+	o->maxchild = ECHOD_MAXCHILD;
+	o->backlog = ECHOD_BACKLOG;
+	o->idle = ECHOD_IDLE;
+	o->mode = MODE_CLASSIC;
+}
+
+int
+opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errcap)
+{
+	const char *a, *arg;
+	int i;
+
+	set_defaults(o);
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		for (a++; *a != '\0'; a++) {
+			if (set_flag(o, *a) == 0)
+				continue;
+			if (strchr("bCcdlmptu", *a) == NULL) {
+				fmt(err, errcap, "unknown option -%c", *a);
+				return -1;
+			}
+			arg = a[1] != '\0' ? a + 1 : argv[++i];
+			if (arg == NULL) {
+				fmt(err, errcap, "option -%c needs a value", *a);
+				return -1;
+			}
+			if (set_value(o, *a, arg, err, errcap) < 0)
+				return -1;
+			break;
+		}
+	}
+	if (i < argc) {
+		fmt(err, errcap, "unexpected argument '%s'", argv[i]);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,39 @@
+/*
+ * opts.h: the command line, parsed and range-checked.
+ */
+#ifndef ECHOD_OPTS_H
+#define ECHOD_OPTS_H
+
+#include <stddef.h>
+
+enum { MODE_CLASSIC, MODE_RAW };
+enum { ACT_SERVE, ACT_HELP, ACT_VERSION };
+
+struct opts {
+	const char *bind;	/* -b: NULL is every address */
+	const char *user;	/* -u: drop to this user after binding */
+	unsigned port;		/* -p */
+	unsigned maxchild;	/* -c: children at once */
+	unsigned perhost;	/* -C: connections from one address, 0 = any */
+	unsigned backlog;	/* -l */
+	unsigned delay;		/* -d: seconds a child waits before serving */
+	unsigned idle;		/* -t: idle timeout, 0 = none */
+	int mode;		/* -m */
+	int udp;		/* -U */
+	int inetd;		/* -i */
+	int print_port;		/* -1 */
+	int quiet;		/* -q */
+	int syslog;		/* -s */
+	int action;		/* -h, -V */
+};
+
+extern const char opts_usage[];
+extern const char opts_help[];
+
+/*
+ * Fills o from argv. Returns 0, or -1 with a one-line reason in err
+ * ("option -p: 70000 is out of range 0-65535").
+ */
+int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errcap);
+
+#endif

@@ -1,0 +1,173 @@
+/*
+ * privdrop.c: dropping root after binding (so port 7 works). The user
+ * database is read directly: getpwnam(3) and getgrouplist(3) in a static
+ * musl drag in stdio and nscd support for two colon-separated files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "privdrop.h"
+
+#define DB_MAX 65536
+
+static char db[DB_MAX];
+
+/* Reads path into db (truncated at DB_MAX - 1); returns the length or -1. */
+static ssize_t
+read_db(const char *path)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (len < sizeof db - 1 && (n = net_read(fd, db + len, sizeof db - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	db[len] = '\0';
+	return len;
+}
+
+/* Splits a line at ':' into at most max fields; returns how many. */
+static int
+split(char *line, char **field, int max)
+{
+	int n = 0;
+
+	field[n++] = line;
+	for (; *line != '\0' && n < max; line++)
+		if (*line == ':') {
+			*line = '\0';
+			field[n++] = line + 1;
+		}
+	return n;
+}
+
+static int
+parse_id(const char *s, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || v > 0xffffffffUL / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* Whether name is in the comma-separated list. */
+static int
+in_list(char *list, const char *name)
+{
+	size_t len = strlen(name);
+	char *p;
+
+	for (p = list; *p != '\0'; p += *p == ',') {
+		if (strncmp(p, name, len) == 0 && (p[len] == ',' || p[len] == '\0'))
+			return 1;
+		p += strcspn(p, ",");
+	}
+	return 0;
+}
+
+/* Calls fn on every line of the db, split at ':'; stops at a non-zero return. */
+static int
+each_line(int (*fn)(char **f, int n, void *arg), void *arg)
+{
+	char *line, *next, *f[7];
+	int r;
+
+	for (line = db; *line != '\0'; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next != '\0')
+			*next++ = '\0';
+		if ((r = fn(f, split(line, f, 7), arg)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+struct user_query {
+	const char *name;
+	struct priv *p;
+	char found[64];
+};
+
+static int
+match_user(char **f, int n, void *arg)
+{
+	struct user_query *q = arg;
+	unsigned long uid, gid;
+
+	if (n < 4 || parse_id(f[2], &uid) < 0 || parse_id(f[3], &gid) < 0)
+		return 0;
+	if (strcmp(f[0], q->name) != 0 && !(parse_id(q->name, &uid) == 0 &&
+	    strcmp(f[2], q->name) == 0))
+		return 0;
+	q->p->uid = uid;
+	q->p->gid = gid;
+	strncpy(q->found, f[0], sizeof q->found - 1);
+	return 1;
+}
+
+static int
+match_group(char **f, int n, void *arg)
+{
+	struct user_query *q = arg;
+	unsigned long gid;
+
+	if (n < 4 || parse_id(f[2], &gid) < 0 || !in_list(f[3], q->found))
+		return 0;
+	if (gid != q->p->gid && q->p->ngroups < PRIV_MAXGROUPS)
+		q->p->groups[q->p->ngroups++] = gid;
+	return 0;
+}
+
+int
+priv_lookup(const char *name, struct priv *p)
+{
+	struct user_query q = { .name = name, .p = p };
+
+	memset(p, 0, sizeof *p);
+	if (read_db("/etc/passwd") < 0 || each_line(match_user, &q) == 0) {
+		/* A bare number works without a passwd entry, as chown(1) does. */
+		unsigned long id;
+
+		if (parse_id(name, &id) < 0)
+			return -1;
+		p->uid = p->gid = id;
+	}
+	p->groups[p->ngroups++] = p->gid;
+	if (q.found[0] != '\0' && read_db("/etc/group") >= 0)
+		each_line(match_group, &q);
+	return 0;
+}
+
+int
+priv_drop(const struct priv *p)
+{
+	if (setgroups(p->ngroups, p->groups) < 0 || setgid(p->gid) < 0 ||
+	    setuid(p->uid) < 0)
+		return -1;
+	if (getuid() != p->uid || geteuid() != p->uid || getgid() != p->gid ||
+	    getegid() != p->gid) {
+		errno = EPERM;
+		return -1;
+	}
+	/* If this works, the drop did not take. */
+	if (p->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}

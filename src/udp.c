@@ -1,0 +1,85 @@
+/*
+ * udp.c: RFC 862 echo over UDP, in the parent (a datagram service must never
+ * block, and forking per datagram would be a gift to a flooder). Sources that
+ * could start a loop with another echo-like service, or reflect to many, are
+ * dropped as OpenBSD inetd's dg_badinput does: port 0 and reserved ports,
+ * the NFS port, limited broadcast, multicast and 0.0.0.0/8 sources.
+ * (Directed broadcasts would need the interface list; they are not checked.)
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "net.h"
+#include "opts.h"
+#include "reply.h"
+#include "udp.h"
+
+#define UDP_MAX 65536
+#define UDP_BURST 64
+
+static unsigned char udp_buf[UDP_MAX];
+static char udp_reply[REPLY_MAX];
+
+static int
+bad_v4(const unsigned char *a)
+{
+	/* this-net, multicast, class E and the limited broadcast */
+	return a[0] == 0 || a[0] >= 224;
+}
+
+static int
+bad_source(const union net_addr *a)
+{
+	const unsigned char *v6 = a->sin6.sin6_addr.s6_addr;
+	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (net_port(a) < 1024 || net_port(a) == 2049)	/* and NFS, as inetd */
+		return 1;
+	if (a->sa.sa_family == AF_INET)
+		return bad_v4((const unsigned char *)&a->sin.sin_addr);
+	if (memcmp(v6, mapped, 12) == 0)
+		return bad_v4(v6 + 12);
+	return v6[0] == 0xff || IN6_IS_ADDR_UNSPECIFIED(&a->sin6.sin6_addr);
+}
+
+void
+udp_serve(int fd, int mode, struct udp_count *count)
+{
+	union net_addr from;
+	socklen_t fromlen;
+	const void *out;
+	ssize_t n;
+	size_t len;
+	int i;
+
+	for (i = 0; i < UDP_BURST; i++) {
+		fromlen = sizeof from;
+		n = recvfrom(fd, udp_buf, sizeof udp_buf, MSG_DONTWAIT, &from.sa, &fromlen);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				log_warn("udp recvfrom: %m");
+			return;
+		}
+		count->in += n;
+		if (bad_source(&from)) {
+			count->dropped++;
+			log_conn("Dropped UDP from %P: source could start a loop", &from.sa);
+			continue;
+		}
+		out = udp_buf;
+		len = n;
+		if (mode == MODE_CLASSIC) {
+			/* As recv(1024) on a datagram socket: the rest of a longer datagram is gone. */
+			len = reply_classic(udp_reply, udp_buf,
+			    len > REPLY_CHUNK ? REPLY_CHUNK : len, time(NULL));
+			out = udp_reply;
+		}
+		if (sendto(fd, out, len, MSG_DONTWAIT, &from.sa, fromlen) < 0) {
+			count->dropped++;
+			continue;
+		}
+		count->out += len;
+	}
+}
