@@ -103,7 +103,7 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(UNIT_OBJ) | $(TC_DEP
 	$(Q)$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(UNIT_OBJ) $(ALL_LDFLAGS)
 
 # The suites run in order; a failing suite does not stop the others, the summary decides.
-CHECK_SUITES ?= check-unit check-host $(EXTRA_CHECKS)
+CHECK_SUITES ?= check-unit check-host check-san check-valgrind $(EXTRA_CHECKS)
 
 check:
 	@rm -rf $(TESTLOG); mkdir -p $(TESTLOG)
@@ -111,15 +111,30 @@ check:
 		echo "=== $$s"; $(MAKE) --no-print-directory $$s || echo "FAIL: $$s exited non-zero" >> $(TESTLOG)/$$s-status.log; \
 	done; sh tests/summary.sh $(TESTLOG)
 
+LOGTAG = $(ARCH)$(if $(SANITIZE),-san)
+
 check-unit: $(UNIT_BIN)
 	@mkdir -p $(TESTLOG)
-	@for t in $(UNIT_BIN); do $(if $(ARCH_RUNNER),$(ARCH_RUNNER) )$$t; done 2>&1 | tee $(TESTLOG)/unit-$(ARCH).log; \
-		! grep -q '^FAIL' $(TESTLOG)/unit-$(ARCH).log
+	@for t in $(UNIT_BIN); do $(if $(ARCH_RUNNER),$(ARCH_RUNNER) )$$t; done 2>&1 | \
+		sed 's/^\(PASS\|FAIL\): /&$(LOGTAG): /' | tee $(TESTLOG)/unit-$(LOGTAG).log; \
+		! grep -q '^FAIL' $(TESTLOG)/unit-$(LOGTAG).log
 
 check-host: all
 	@mkdir -p $(TESTLOG)
-	$(Q)$(TEST_ENV) ECHOD_WRAPPER="$(ARCH_RUNNER)" SUITE_TAG=$(ARCH) $(PYTHON) tests/host/run.py 2>&1 | tee $(TESTLOG)/host-$(ARCH).log; \
-		! grep -q '^FAIL' $(TESTLOG)/host-$(ARCH).log
+	$(Q)$(TEST_ENV) ECHOD_WRAPPER="$(ARCH_RUNNER)" SUITE_TAG=$(LOGTAG) ECHOD_SANITIZED=$(if $(SANITIZE),1,0) $(PYTHON) tests/host/run.py $(HOST_TESTS) 2>&1 | \
+		tee $(TESTLOG)/host-$(LOGTAG).log; ! grep -q '^FAIL' $(TESTLOG)/host-$(LOGTAG).log
+
+# The same unit and host suites on an ASan+UBSan build (glibc gcc, so the
+# sanitizer runtimes exist), then the parent under valgrind for a short run.
+check-san:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 check-unit check-host
+
+VALGRIND = valgrind -q --error-exitcode=99 --track-fds=no
+check-valgrind: all
+	@mkdir -p $(TESTLOG)
+	$(Q)$(TEST_ENV) TIMEOUT_MULT=$$(( $(TIMEOUT_MULT) * 4 )) ECHOD_WRAPPER="$(VALGRIND)" SUITE_TAG=valgrind \
+		$(PYTHON) tests/host/run.py classic_log raw_sizes udp sigterm sigusr1 usage inetd per_source 2>&1 | \
+		tee $(TESTLOG)/valgrind.log; ! grep -q '^FAIL' $(TESTLOG)/valgrind.log
 
 -include board/image.mk
 -include tests/bench/bench.mk

@@ -228,6 +228,9 @@ reap(void)
 		if (WIFSIGNALED(st))
 			log_warn("child %d serving %P killed by signal %d",
 			    (int)pid, &children[slot].peer.sa, WTERMSIG(st));
+		else if (WEXITSTATUS(st) > 1)	/* 1 is a connection error, logged by the child */
+			log_warn("child %d serving %P exited with status %d",
+			    (int)pid, &children[slot].peer.sa, WEXITSTATUS(st));
 		children[slot].pid = 0;
 		nchildren--;
 	}

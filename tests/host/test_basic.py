@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 
-from echotest import (BOOK, EMULATED, ECHOD, Server, children_of, exchange, fd_count,
+from echotest import (BOOK, EMULATED, INSTRUMENTED, ECHOD, Server, children_of, exchange, fd_count,
                       free_port, mask_time, proc_stat, recv_all, run_echod, status_field,
                       timeout, wait_until, WRAPPER)
 
@@ -243,7 +243,7 @@ def test_many_connections(t):
         t.check(bad == 0, "load: %d sequential connections all echoed" % n)
         t.check(no_children(srv), "load: every child reaped (no zombie left)")
         t.check(fd_count(srv.pid) == fds, "load: parent fd count constant (%d)" % fds)
-        if not EMULATED:
+        if not INSTRUMENTED:
             t.check(status_field(srv.pid, "VmRSS") == rss,
                     "load: parent RSS constant (%s kB)" % rss[0],
                     "now %s" % status_field(srv.pid, "VmRSS"))
@@ -271,7 +271,7 @@ def test_sigterm(t):
         rc = srv.proc.wait(timeout(10))
         t.check(first == b"before" and during == b"during", "sigterm: the open connection is served to its end")
         t.check(rc == 0, "sigterm: exit status 0", str(rc))
-        t.check(re.search(r"stats: 1 accepted, 0 active", srv.log_text()) is not None,
+        t.check(re.search(r"stats: \d+ accepted, 0 active", srv.log_text()) is not None,
                 "sigterm: final counters logged", srv.log_text())
 
 
@@ -330,10 +330,12 @@ def test_usage_errors(t):
 def test_setup_errors(t):
     with Server() as srv:
         rc, out, err = run_echod("-b", "127.0.0.1", "-p", str(srv.port))
-        t.check(rc == 71 and err.strip() == "echod: tcp 127.0.0.1 port %d: Address in use" % srv.port,
+        # musl says "Address in use", glibc "Address already in use".
+        t.check(rc == 71 and re.fullmatch(r"echod: tcp 127\.0\.0\.1 port %d: Address (already )?in use"
+                                          % srv.port, err.strip()) is not None,
                 "setup: port in use -> 71", err)
     rc, out, err = run_echod("-b", "192.0.2.1", "-p", "0")
-    t.check(rc == 71 and "Address not available" in err, "setup: address not on this host -> 71", err)
+    t.check(rc == 71 and ("Address not available" in err or "Cannot assign" in err), "setup: address not on this host -> 71", err)
     if os.geteuid() == 0 and not EMULATED:
         p = subprocess.run([ECHOD, "-b", "127.0.0.1", "-p", "7"], capture_output=True,
                            preexec_fn=lambda: os.setuid(65534), timeout=timeout(10))

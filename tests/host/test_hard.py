@@ -13,7 +13,7 @@ import subprocess
 import threading
 import time
 
-from echotest import (EMULATED, Server, exchange, fd_count, mask_time, proc_stat,
+from echotest import (EMULATED, INSTRUMENTED, Server, exchange, fd_count, mask_time, proc_stat,
                       recv_all, status_field, timeout, wait_until)
 
 
@@ -280,7 +280,7 @@ def test_load(t):
             t.check(wait_until(lambda: not srv.children(), 20) or not srv.children(),
                     "load: %s: no child and no zombie left" % mode)
             t.check(fd_count(srv.pid) == fds, "load: %s: parent fds constant" % mode)
-            if not EMULATED:
+            if not INSTRUMENTED:
                 t.check(status_field(srv.pid, "VmRSS") == rss,
                         "load: %s: parent RSS constant (%s kB)" % (mode, rss[0]),
                         str(status_field(srv.pid, "VmRSS")))
