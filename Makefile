@@ -21,6 +21,8 @@ PYTHON    ?= /usr/bin/python3
 
 -include config.mak
 
+.DEFAULT_GOAL := all
+
 ifeq ($(V),1)
 Q =
 else

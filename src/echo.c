@@ -89,15 +89,6 @@ echo_stream(int in, int out, const struct echo_conf *c, struct echo_count *count
 	}
 }
 
-static void
-sleep_seconds(unsigned s)
-{
-	struct timespec ts = { .tv_sec = s };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static unsigned long long
 now_ms(void)
 {
@@ -105,6 +96,20 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (unsigned long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The book's time.sleep(); ppoll is already linked, nanosleep would add code. */
+static void
+sleep_seconds(unsigned s)
+{
+	unsigned long long end = now_ms() + s * 1000ULL, now;
+	struct timespec ts;
+
+	while ((now = now_ms()) < end) {
+		ts.tv_sec = (end - now) / 1000;
+		ts.tv_nsec = (end - now) % 1000 * 1000000;
+		(void)ppoll(NULL, 0, &ts, NULL);
+	}
 }
 
 int

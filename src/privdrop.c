@@ -5,8 +5,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "net.h"
@@ -153,11 +153,26 @@ priv_lookup(const char *name, struct priv *p)
 	return 0;
 }
 
+/*
+ * The set*id calls go straight to the kernel: libc's versions stop every
+ * thread to change them all (musl's __synccall, over a kilobyte), and
+ * echod has a single thread. 32-bit ARM names the 32-bit-id calls *32.
+ */
+#ifdef SYS_setuid32
+#define SYS_SETUID SYS_setuid32
+#define SYS_SETGID SYS_setgid32
+#define SYS_SETGROUPS SYS_setgroups32
+#else
+#define SYS_SETUID SYS_setuid
+#define SYS_SETGID SYS_setgid
+#define SYS_SETGROUPS SYS_setgroups
+#endif
+
 int
 priv_drop(const struct priv *p)
 {
-	if (setgroups(p->ngroups, p->groups) < 0 || setgid(p->gid) < 0 ||
-	    setuid(p->uid) < 0)
+	if (syscall(SYS_SETGROUPS, p->ngroups, p->groups) < 0 ||
+	    syscall(SYS_SETGID, p->gid) < 0 || syscall(SYS_SETUID, p->uid) < 0)
 		return -1;
 	if (getuid() != p->uid || geteuid() != p->uid || getgid() != p->gid ||
 	    getegid() != p->gid) {
@@ -165,7 +180,7 @@ priv_drop(const struct priv *p)
 		return -1;
 	}
 	/* If this works, the drop did not take. */
-	if (p->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+	if (p->uid != 0 && syscall(SYS_SETUID, 0) == 0) {
 		errno = EPERM;
 		return -1;
 	}
