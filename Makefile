@@ -105,7 +105,7 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(UNIT_OBJ) | $(TC_DEP
 	$(Q)$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(UNIT_OBJ) $(ALL_LDFLAGS)
 
 # The suites run in order; a failing suite does not stop the others, the summary decides.
-CHECK_SUITES ?= check-unit check-host check-san check-valgrind $(EXTRA_CHECKS)
+CHECK_SUITES ?= check-unit check-host check-san check-valgrind check-fuzz $(EXTRA_CHECKS)
 
 check:
 	@rm -rf $(TESTLOG); mkdir -p $(TESTLOG)
@@ -137,6 +137,40 @@ check-valgrind: all
 	$(Q)$(TEST_ENV) TIMEOUT_MULT=$$(( $(TIMEOUT_MULT) * 4 )) ECHOD_WRAPPER="$(VALGRIND)" SUITE_TAG=valgrind \
 		$(PYTHON) tests/host/run.py classic_log raw_sizes udp sigterm sigusr1 usage inetd per_source 2>&1 | \
 		tee $(TESTLOG)/valgrind.log; ! grep -q '^FAIL' $(TESTLOG)/valgrind.log
+
+# ---- fuzzing: clang's libFuzzer with ASan+UBSan, host only ---------------
+# `make fuzz` runs each target FUZZ_SECONDS; check-fuzz is the short pass in
+# `make check`, plus the differential test of repr() against CPython.
+FUZZ_SECONDS ?= 60
+FUZZ_DIR     = $(O)/fuzz
+FUZZ_CFLAGS  = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc -Itests/fuzz
+FUZZERS      = $(FUZZ_DIR)/fuzz_reply $(FUZZ_DIR)/fuzz_opts
+
+$(FUZZ_DIR)/fuzz_reply: tests/fuzz/fuzz_reply.c tests/fuzz/unrepr.h src/reply.c src/fmt.c
+$(FUZZ_DIR)/fuzz_opts: tests/fuzz/fuzz_opts.c src/opts.c src/fmt.c
+$(FUZZERS):
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+
+$(B)/tests/repr_driver: tests/fuzz/repr_driver.c $(B)/obj/reply.o $(B)/obj/fmt.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ $(ALL_LDFLAGS)
+
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do mkdir -p $$f.corpus; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -artifact_prefix=$$f- -rss_limit_mb=1024 -print_final_stats=1 \
+		$$f.corpus || exit 1; done
+
+check-fuzz: $(FUZZERS) $(B)/tests/repr_driver
+	@mkdir -p $(TESTLOG)
+	@{ $(PYTHON) tests/fuzz/repr_diff.py $(B)/tests/repr_driver 20000; \
+	for f in $(FUZZERS); do mkdir -p $$f.corpus; \
+		if $$f -max_total_time=$(or $(CHECK_FUZZ_SECONDS),10) -timeout=10 -artifact_prefix=$$f- $$f.corpus >$$f.log 2>&1; \
+		then echo "PASS: fuzz: $$(basename $$f) $$(grep -o 'Done [0-9]* runs' $$f.log)"; \
+		else echo "FAIL: fuzz: $$(basename $$f) (see $$f.log)"; tail -20 $$f.log; fi; done; } | \
+		tee $(TESTLOG)/fuzz.log; ! grep -q '^FAIL' $(TESTLOG)/fuzz.log
 
 -include board/image.mk
 -include tests/bench/bench.mk

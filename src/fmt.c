@@ -179,6 +179,12 @@ fmt_v(char *buf, size_t cap, const char *f, va_list ap)
 			s = va_arg(ap, const char *);
 			len = strlen(s);
 			break;
+		case 'S':	/* untrusted: control bytes become '?' so one line stays one line */
+			s = va_arg(ap, const char *);
+			for (len = 0; s[len] != '\0'; len++)
+				put(buf, cap, &n, (unsigned char)s[len] < 0x20 ||
+				    s[len] == 0x7f ? "?" : s + len, 1);
+			continue;
 		case 'c':
 			tmp[0] = (char)va_arg(ap, int);
 			len = 1;

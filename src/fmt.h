@@ -10,6 +10,7 @@
 
 /*
  * A printf subset: %s %c %d %u %x %ld %lu %lld %llu %%, and
+ *   %S  a string from outside, control bytes shown as '?'
  *   %m  strerror(errno) (errno as it was on entry)
  *   %P  a struct sockaddr *, as Python prints a peer: ('127.0.0.1', 34708)
  *   %A  a struct sockaddr *, numeric address only: 127.0.0.1, ::1

@@ -80,15 +80,15 @@ main(int argc, char **argv)
 	tzset();	/* once, so no child reads /etc/localtime again */
 	signal(SIGPIPE, SIG_IGN);
 	if (o.user != NULL && priv_lookup(o.user, &priv) < 0)
-		die(EX_NOUSER, "-u: no such user '%s'", o.user);
+		die(EX_NOUSER, "-u: no such user '%S'", o.user);
 	if (o.inetd) {
 		if (o.user != NULL && priv_drop(&priv) < 0)
-			die(EX_NOPERM, "-u %s: cannot drop privileges: %m", o.user);
+			die(EX_NOPERM, "-u %S: cannot drop privileges: %m", o.user);
 		return serve_inetd(&o);
 	}
 	len = net_addr(&a, o.bind, o.port);
 	if (len == 0) {
-		fmt(err, sizeof err, "option -b: '%s' is not an IPv4 or IPv6 address", o.bind);
+		fmt(err, sizeof err, "option -b: '%S' is not an IPv4 or IPv6 address", o.bind);
 		usage_error(err);
 	}
 	tcp = open_listener(&a, len, SOCK_STREAM, &o);
@@ -102,7 +102,7 @@ main(int argc, char **argv)
 		udp = open_listener(&a, len, SOCK_DGRAM, &o);
 	}
 	if (o.user != NULL && priv_drop(&priv) < 0)
-		die(EX_NOPERM, "-u %s: cannot drop privileges: %m", o.user);
+		die(EX_NOPERM, "-u %S: cannot drop privileges: %m", o.user);
 	if (o.print_port) {
 		fmt(line, sizeof line, "%d\n", port);
 		out_str(STDOUT_FILENO, line);

@@ -75,11 +75,11 @@ set_number(struct opts *o, char c, const char *arg, char *err, size_t errcap)
 		;
 	r = parse_uint(arg, n->max, &v);
 	if (r == -1) {
-		fmt(err, errcap, "option -%c: '%s' is not a number", c, arg);
+		fmt(err, errcap, "option -%c: '%S' is not a number", c, arg);
 		return -1;
 	}
 	if (r == -2 || v < n->min) {
-		fmt(err, errcap, "option -%c: %s is out of range %u-%u", c, arg, n->min, n->max);
+		fmt(err, errcap, "option -%c: %S is out of range %u-%u", c, arg, n->min, n->max);
 		return -1;
 	}
 	*(unsigned *)((char *)o + n->offset) = v;
@@ -109,7 +109,7 @@ set_value(struct opts *o, char c, const char *arg, char *err, size_t errcap)
 	default:
 		return set_number(o, c, arg, err, errcap);
 	}
-	fmt(err, errcap, "option -%c: '%s' is not valid", c, arg);
+	fmt(err, errcap, "option -%c: '%S' is not valid", c, arg);
 	return -1;
 }
 
@@ -159,7 +159,7 @@ opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errcap)
 			if (set_flag(o, *a) == 0)
 				continue;
 			if (strchr("bCcdlmptu", *a) == NULL) {
-				fmt(err, errcap, "unknown option -%c", *a);
+				fmt(err, errcap, "unknown option -%c", (unsigned char)*a < 0x20 ? '?' : *a);
 				return -1;
 			}
 			arg = a[1] != '\0' ? a + 1 : argv[++i];
@@ -173,7 +173,7 @@ opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errcap)
 		}
 	}
 	if (i < argc) {
-		fmt(err, errcap, "unexpected argument '%s'", argv[i]);
+		fmt(err, errcap, "unexpected argument '%S'", argv[i]);
 		return -1;
 	}
 	return 0;

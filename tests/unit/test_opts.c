@@ -68,5 +68,6 @@ main(void)
 	bad("-x", NULL, "unknown option -x");
 	bad("-p", NULL, "option -p needs a value");
 	bad("extra", NULL, "unexpected argument 'extra'");
+	bad("-m", "a\nb\x1b", "option -m: 'a?b?' is not valid");	/* one line, no escapes */
 	return check_failed;
 }
