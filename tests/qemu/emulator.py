@@ -1,0 +1,105 @@
+"""Boots a board image under QEMU and drives its serial console.
+
+Modelled on Buildroot's support/testing/infra/emulator.py: the QEMU command
+line is the tagged line of board/<board>/readme.txt (via qemucmd.sh), the
+console is a pexpect child, run(cmd) returns (output, exit code), and every
+timeout is multiplied by TIMEOUT_MULT. QEMU runs in its own session and is
+always killed by stop().
+"""
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import time
+
+import pexpect
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MULT = float(os.environ.get("TIMEOUT_MULT", "1") or 1)
+PROMPT = "QEMU-TEST-7f3a> "
+
+
+def free_port():
+    """A port free on 127.0.0.1 for both TCP and UDP."""
+    for _ in range(50):
+        t = socket.socket()
+        t.bind(("127.0.0.1", 0))
+        port = t.getsockname()[1]
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            u.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            t.close()
+            u.close()
+    raise RuntimeError("no free port")
+
+
+class Emulator:
+    def __init__(self, board, images, console_log):
+        self.board, self.images = board, images
+        self.logfile = open(console_log, "w", encoding="utf-8", errors="replace")
+        self.qemu = None
+        self.port = None
+        self.started = None
+
+    def boot(self):
+        self.port = free_port()
+        line = subprocess.check_output(
+            ["sh", os.path.join(TOP, "board/common/qemucmd.sh"), self.board,
+             self.images, str(self.port)], text=True).strip()
+        argv = shlex.split(line)
+        self.logfile.write("# " + line + "\n")
+        self.started = time.monotonic()
+        # pexpect.spawn runs the child in a new session: its pid is the group.
+        self.qemu = pexpect.spawn(argv[0], argv[1:], encoding="utf-8",
+                                  codec_errors="replace", echo=False,
+                                  logfile=self.logfile, timeout=30 * MULT)
+
+    def drain(self, seconds):
+        """Read console output for up to seconds; returns what came."""
+        try:
+            self.qemu.expect(pexpect.TIMEOUT, timeout=seconds)
+        except pexpect.EOF:
+            pass
+        return self.qemu.before or ""
+
+    def login(self, seen="", timeout=120):
+        """Waits for the end of rcS, then sets a shell with a unique prompt."""
+        if "=== rcS done" not in seen:
+            self.qemu.expect_exact("=== rcS done", timeout=timeout * MULT)
+        self.qemu.sendline("")
+        self.qemu.expect(r"# ", timeout=30 * MULT)
+        self.qemu.sendline("stty -echo; PS1='%s'; dmesg -n 1" % PROMPT)
+        self.qemu.expect_exact(PROMPT, timeout=30 * MULT)
+        self.drain(0.5)
+
+    def run(self, cmd, timeout=30):
+        """Runs cmd in the guest shell; returns (output, exit code)."""
+        self.qemu.sendline('%s; echo "@RC=$?@"' % cmd)
+        self.qemu.expect(r"@RC=(\d+)@\r*\n" + re.escape(PROMPT),
+                         timeout=timeout * MULT)
+        out = self.qemu.before.replace("\r", "").strip("\n")
+        return out, int(self.qemu.match.group(1))
+
+    def wait_exit(self, timeout=60):
+        """Waits for QEMU to end by itself; returns its exit status."""
+        self.qemu.expect(pexpect.EOF, timeout=timeout * MULT)
+        self.qemu.close()
+        return self.qemu.exitstatus
+
+    def stop(self):
+        if self.qemu is not None and self.qemu.isalive():
+            try:
+                os.killpg(self.qemu.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                self.qemu.close(force=True)
+            except Exception:
+                pass
+        self.logfile.close()

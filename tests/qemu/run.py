@@ -1,0 +1,273 @@
+#!/usr/bin/python3
+"""run.py BOARD: builds BOARD's image, boots it and tests echod in it.
+
+Prints "PASS: <board> <case>" / "FAIL: ..." lines (tests/summary.sh counts
+them) and "TIME:" lines; the console transcript goes to
+$O/tests/qemu-<board>-console.txt. The whole run has a hard time limit and
+QEMU is always killed at the end.
+"""
+import hashlib
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from emulator import MULT, TOP, Emulator  # noqa: E402
+
+BOARD = sys.argv[1] if len(sys.argv) > 1 else "armhf-virt"
+O = os.environ.get("O") or os.path.join(TOP, "build")
+IMAGES = os.path.join(O, "images", BOARD)
+LOGDIR = os.path.join(O, "tests")
+INIT = "/etc/init.d/S50echod"
+LISTENING = "netstat -ltn | grep -q ':50007 '"
+CLASSIC = re.compile(rb"Echo=>b'(.*)' at (Mon|Tue|Wed|Thu|Fri|Sat|Sun) "
+                     rb"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                     rb"[ 1-3]\d \d\d:\d\d:\d\d \d{4}", re.S)
+failed = 0
+
+
+def report(ok, name, detail=""):
+    global failed
+    failed += not ok
+    print("%s: %s %s%s" % ("PASS" if ok else "FAIL", BOARD, name,
+                           (" (%s)" % detail) if detail and not ok else ""),
+          flush=True)
+
+
+def note(text):
+    print("# " + text, flush=True)
+
+
+def classic(port, payload=b"hello", timeout=5):
+    """One TCP exchange; returns the reply bytes (b"" if none)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+            s.sendall(payload)
+            reply = b""
+            deadline = time.monotonic() + timeout
+            while not CLASSIC.fullmatch(reply) and time.monotonic() < deadline:
+                chunk = s.recv(2048)
+                if not chunk:
+                    break
+                reply += chunk
+            return reply
+    except OSError:
+        return b""
+
+
+def raw_echo(port, size):
+    data = random.Random(862).randbytes(size)
+    got = bytearray()
+    with socket.create_connection(("127.0.0.1", port), timeout=30 * MULT) as s:
+        sender = threading.Thread(target=s.sendall, args=(data,), daemon=True)
+        sender.start()
+        while len(got) < size:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+        sender.join(30 * MULT)
+    return bytes(got) == data, len(got)
+
+
+def concurrent(port, n=20):
+    socks = [socket.create_connection(("127.0.0.1", port), timeout=30 * MULT)
+             for _ in range(n)]
+    try:
+        ok = 0
+        for i, s in enumerate(socks):  # all n are open while each is served
+            s.sendall(b"conn-%02d" % i)
+            reply = b""
+            while not CLASSIC.fullmatch(reply):
+                chunk = s.recv(2048)
+                if not chunk:
+                    break
+                reply += chunk
+            m = CLASSIC.fullmatch(reply)
+            ok += bool(m and m.group(1) == b"conn-%02d" % i)
+        return ok
+    finally:
+        for s in socks:
+            s.close()
+
+
+def build_image():
+    t = time.monotonic()
+    r = subprocess.run(["make", "--no-print-directory", "-C", TOP, "image",
+                        "BOARD=" + BOARD, "O=" + O],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in r.stdout.splitlines()[-6:]:
+        note(line)
+    report(r.returncode == 0, "image", "make image failed")
+    note("image built in %.1f s" % (time.monotonic() - t))
+    return r.returncode == 0
+
+
+def sha(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def reproducible():
+    """A second build, elsewhere and under umask 077, gives the same bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        r = subprocess.run(
+            "umask 077 && make --no-print-directory -C '%s' image BOARD=%s O='%s'"
+            " IMAGE_DIR='%s/img' TARGET_DIR='%s/target'" % (TOP, BOARD, O, tmp, tmp),
+            shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        same = r.returncode == 0 and \
+            sha(os.path.join(tmp, "img", "rootfs.cpio.gz")) == \
+            sha(os.path.join(IMAGES, "rootfs.cpio.gz"))
+    report(same, "image-reproducible", "rootfs.cpio.gz differs")
+
+
+def wait_for(cond, seconds):
+    deadline = time.monotonic() + seconds * MULT
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def service_tests(emu, port):
+    run = emu.run
+
+    def echod_pids():
+        out, _ = run("pidof echod")
+        return out.split()
+
+    def pidfile():
+        out, rc = run("cat /var/run/echod.pid")
+        return out.strip() if rc == 0 else None
+
+    def listening():
+        return run(LISTENING)[1] == 0
+
+    out, rc = run(INIT + " status")
+    report(rc == 0 and "running" in out, "init-status-running", out)
+
+    out, rc = run(INIT + " stop", timeout=30)
+    _, st = run(INIT + " status")
+    report(rc == 0 and "OK" in out and st == 3 and pidfile() is None
+           and not echod_pids() and not listening(), "init-stop", out)
+    report(classic(port, timeout=3) == b"", "init-stop-port-closed")
+    time.sleep(2)  # the supervisor must not bring back a stopped service
+    report(not echod_pids(), "init-stop-stays-stopped")
+
+    out, rc = run(INIT + " start")
+    report(rc == 0 and "OK" in out and pidfile() is not None, "init-start", out)
+    report(wait_for(listening, 10) and bool(CLASSIC.fullmatch(classic(port))),
+           "init-start-port-open")
+
+    first = pidfile()
+    out, rc = run(INIT + " start")
+    report(rc == 0 and wait_for(lambda: echod_pids() == [first], 5)
+           and pidfile() == first, "init-start-twice-one-copy", out)
+
+    out, rc = run(INIT + " restart", timeout=30)
+    new = pidfile()
+    report(rc == 0 and new not in (None, first) and wait_for(listening, 10)
+           and bool(CLASSIC.fullmatch(classic(port))), "init-restart", out)
+
+    run(INIT + " stop", timeout=30)
+    run("echo 1 > /var/run/echod.pid")
+    out, rc = run(INIT + " start")
+    report(rc == 0 and wait_for(lambda: echod_pids() == [pidfile()], 5)
+           and wait_for(listening, 10), "init-start-stale-pidfile", out)
+
+    old = pidfile()
+    run("kill -9 %s" % old)
+    t = time.monotonic()
+    back = wait_for(lambda: pidfile() not in (None, old) and
+                    echod_pids() == [pidfile()] and listening(), 5)
+    report(back and bool(CLASSIC.fullmatch(classic(port))), "respawn-after-kill-9")
+    note("echod back %.1f s after kill -9" % (time.monotonic() - t))
+
+
+def main():
+    os.makedirs(LOGDIR, exist_ok=True)
+    if not build_image():
+        return
+    reproducible()
+    emu = Emulator(BOARD, IMAGES, os.path.join(LOGDIR, "qemu-%s-console.txt" % BOARD))
+    try:
+        emu.boot()
+        port = emu.port
+        note("QEMU started, echod forwarded to 127.0.0.1:%d" % port)
+        seen, reply = "", b""
+        deadline = time.monotonic() + 180 * MULT
+        while time.monotonic() < deadline:
+            reply = classic(port, timeout=2)
+            if reply:
+                break
+            seen += emu.drain(0.5)
+        elapsed = time.monotonic() - emu.started
+        report(bool(reply), "boot-first-echo")
+        print("TIME: %s boot-to-first-echo %.1f s" % (BOARD, elapsed), flush=True)
+        m = CLASSIC.fullmatch(reply)
+        report(bool(m and m.group(1) == b"hello"), "classic-reply", repr(reply))
+        emu.login(seen)
+
+        report(concurrent(port) == 20, "concurrent-20")
+
+        run = emu.run
+        run("cp /etc/default/echod /tmp/echod.default")
+        run("""echo 'ECHOD_ARGS="-s -U -m raw"' >> /etc/default/echod""")
+        _, rc = run(INIT + " restart", timeout=30)
+        ok, n = False, 0
+        if rc == 0 and wait_for(lambda: run(LISTENING)[1] == 0, 10):
+            ok, n = raw_echo(port, 1 << 20)
+        report(ok, "raw-echo-1MiB", "%d bytes back" % n)
+        # UDP from the guest's own eth0 address, with echoprobe (image only).
+        out, rc = run("echoprobe -u -q -c 3 -i 0.2 -m raw 10.0.2.15 50007")
+        report(rc == 0, "udp-echo", out)
+        run("cp /tmp/echod.default /etc/default/echod")
+        run(INIT + " restart", timeout=30)
+
+        # From the host, UDP cannot come back: QEMU's user networking
+        # (libslirp) drops every datagram from the guest when restrict=on.
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.settimeout(2)
+        try:
+            u.sendto(b"udp-ping", ("127.0.0.1", port))
+            back = bool(u.recvfrom(2048)[0])
+        except OSError:
+            back = False
+        u.close()
+        note("udp echo from the host: %s" % (
+            "works" if back else "no reply (restrict=on drops guest UDP)"))
+
+        service_tests(emu, port)
+
+        out, rc = run("logread | grep -c \"Server connected by ('10.0.2.2', \"")
+        report(rc == 0 and int(out.split()[-1]) > 0, "logread-connection-lines", out)
+
+        emu.qemu.sendline("poweroff")
+        status = emu.wait_exit(60)
+        report(status == 0, "poweroff", "qemu exit %s" % status)
+    except Exception as e:  # a timeout or a crash fails the board, not the run
+        report(False, "console", "%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else ""))
+    finally:
+        emu.stop()
+
+
+def on_alarm(signum, frame):
+    raise TimeoutError("hard time limit")
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(int(600 * MULT))
+    try:
+        main()
+    except TimeoutError as e:
+        report(False, "hard-timeout", str(e))
+    sys.exit(1 if failed else 0)
