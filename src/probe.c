@@ -192,7 +192,7 @@ put_json_tail(int code)
 
 struct stats {
 	unsigned long long *v, n, cap, sum, min, max;
-	long double sq;	/* only for mdev; no libm needed */
+	double sq;	/* only for mdev; no libm needed */
 };
 
 static void
@@ -213,7 +213,7 @@ stats_add(struct stats *s, unsigned long long us)
 		s->v[s->n] = us;
 	s->n++;
 	s->sum += us;
-	s->sq += (long double)us * us;
+	s->sq += (double)us * us;
 	if (us < s->min)
 		s->min = us;
 	if (us > s->max)
@@ -260,11 +260,11 @@ isqrt(unsigned long long x)
 static unsigned long long
 stats_mdev(const struct stats *s)
 {
-	long double avg, var;
+	double avg, var;
 
 	if (s->n == 0)
 		return 0;
-	avg = (long double)s->sum / s->n;
+	avg = (double)s->sum / s->n;
 	var = s->sq / s->n - avg * avg;
 	return var > 0 ? isqrt((unsigned long long)var) : 0;
 }
