@@ -87,6 +87,12 @@ log_v(int prio, int prefix, const char *f, va_list ap)
 	(void)net_write_all(STDERR_FILENO, line, n);
 }
 
+int
+log_conn_enabled(void)
+{
+	return !log_quiet;
+}
+
 void
 log_conn(const char *f, ...)
 {

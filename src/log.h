@@ -13,6 +13,8 @@
 /* prog prefixes warnings and errors ("echod: ..."); quiet drops log_conn lines. */
 void log_open(const char *prog, int where, int quiet);
 
+/* Whether log_conn prints anything (not -q). */
+int log_conn_enabled(void);
 /* Per-connection lines, as the book prints them: no prefix. */
 void log_conn(const char *f, ...);
 /* Notices (start, stop, counters): "echod: ...". */

@@ -270,7 +270,9 @@ def test_load(t):
     seq = 1000 if EMULATED else 20000
     for mode in ("raw", "classic"):
         with Server("-m", mode, "-q", "-c", "256", "-l", "256") as srv:
-            load(srv, mode, 10, 0)
+            # Warm-up at full width: the first time 200 slots of the child
+            # table are used, their pages are touched once.
+            load(srv, mode, 200, 100)
             wait_until(lambda: not srv.children(), 10)
             fds = fd_count(srv.pid)
             rss = status_field(srv.pid, "VmRSS")
