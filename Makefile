@@ -70,18 +70,19 @@ ALL_OBJ    = $(sort $(ECHOD_OBJ) $(PROBE_OBJ))
 .PHONY: all clean distclean help check check-unit check-host FORCE
 all: $(B)/echod $(if $(wildcard src/probe.c),$(B)/echoprobe)
 
-$(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj $(TC_DEPS)
+# Objects follow the flags (Makefile, toolchain.mk) and the sysroot (TC_DEPS).
+$(B)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile board/toolchain.mk $(TC_DEPS) | $(B)/obj
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/echod: $(ECHOD_OBJ)
+$(B)/echod: $(ECHOD_OBJ) $(TC_DEPS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(ALL_LDFLAGS)
 	$(Q)$(if $(SANITIZE),:,$(STRIP) -s -R .comment -R '.note*' $@)
 
-$(B)/echoprobe: $(PROBE_OBJ)
+$(B)/echoprobe: $(PROBE_OBJ) $(TC_DEPS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(ALL_LDFLAGS)
 	$(Q)$(if $(SANITIZE),:,$(STRIP) -s -R .comment -R '.note*' $@)
 
 $(B)/obj:

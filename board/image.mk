@@ -47,3 +47,6 @@ check-qemu: deps-image
 
 deps-image:
 	$(Q)sh board/common/aptdeps.sh $(IMAGE_DEBS)
+
+# `make deps` (board/toolchain.mk) covers the images' packages too.
+deps: deps-image

@@ -1,0 +1,129 @@
+#!/bin/sh
+# tests/cross/run.sh: the cross builds, arch by arch (`make check-cross`).
+# For each of $ARCHES: build; ELF header (class, byte order, machine, float
+# ABI); static (no PT_INTERP, no dynamic section); stripped; a rebuild in
+# another output folder is byte-identical; size within $SIZE_BUDGET; starts
+# under qemu-user; then the unit and host suites under qemu-user through
+# `make check-unit/check-host ARCH=...`, whose PASS/FAIL lines land in their
+# own logs (unit-ARCH.log, host-ARCH.log); here only a non-zero exit of theirs
+# is reported. Finally CROSS_COMPILE= and CC= (a user's toolchain) are
+# checked to bypass the per-arch sysroot.
+# Prints PASS:/FAIL: lines; run from the top of the tree.
+set -u
+MAKE=${MAKE:-make}
+O=${O:-build}
+ARCHES=${ARCHES:-armhf armel arm64 mipsel mips}
+SIZE_BUDGET=${SIZE_BUDGET:-board/size-budget}
+out=$O/tests/cross
+mkdir -p "$out"
+
+pass() { echo "PASS: cross/$1"; }
+fail() { echo "FAIL: cross/$1${2:+ ($2)}"; }
+# check NAME CMD...: one result line from a command's exit status.
+check() {
+	_cn=$1; shift
+	if "$@"; then pass "$_cn"; else fail "$_cn"; fi
+}
+# mk LOGNAME ARGS...: quiet make, its output kept for a failing case.
+mk() {
+	l=$out/$1.txt; shift
+	$MAKE --no-print-directory "$@" > "$l" 2>&1 || { tail -n 20 "$l" | sed 's/^/    /'; return 1; }
+}
+
+# What each arch's binaries must say about themselves: readelf -h class,
+# byte order, machine, a pattern the flags must match, the qemu-user binary.
+expect() {
+	case $1 in
+	armhf)  echo "ELF32 little ARM hard-float qemu-arm-static" ;;
+	armel)  echo "ELF32 little ARM soft-float qemu-arm-static" ;;
+	arm64)  echo "ELF64 little AArch64 . qemu-aarch64-static" ;;
+	mipsel) echo "ELF32 little MIPS mips32r2 qemu-mipsel-static" ;;
+	mips)   echo "ELF32 big MIPS mips32r2 qemu-mips-static" ;;
+	esac
+}
+
+# elf_ok BIN CLASS ENDIAN MACHINE FLAGPAT: header and program headers.
+elf_ok() {
+	h=$(readelf -h "$1") || return 1
+	echo "$h" | grep -q "Class: *$2\$" &&
+	echo "$h" | grep -q "Data: .*$3 endian" &&
+	echo "$h" | grep -q "Machine: *$4" &&
+	echo "$h" | grep -q "Type: *EXEC" &&
+	echo "$h" | grep "Flags:" | grep -q -- "$5"
+}
+static_ok() {
+	l=$(readelf -lW "$1") || return 1
+	! echo "$l" | grep -q -e 'INTERP' -e 'DYNAMIC' &&
+	file -b "$1" | grep -q 'statically linked'
+}
+stripped_ok() {
+	s=$(readelf -SW "$1") || return 1
+	! echo "$s" | grep -q -e '\.symtab' -e '\.comment' -e '\.note' &&
+	file -b "$1" | grep -q ', stripped'
+}
+size_ok() {
+	_b=$(awk -v a="$2" '$1 == a { print $2 }' "$SIZE_BUDGET")
+	_n=$(wc -c < "$1" | tr -d " ")
+	echo "    $2: $_n bytes, budget ${_b:-none}"
+	[ -n "$_b" ] && [ "$_n" -le "$_b" ]
+}
+
+for a in $ARCHES; do
+	# shellcheck disable=SC2046
+	set -- $(expect "$a")
+	[ $# -eq 5 ] || { fail "$a/known-arch"; continue; }
+	class=$1 endian=$2 machine=$3 flags=$4 qemu=$5
+	if ! mk "build-$a" ARCH="$a" all; then
+		fail "$a/build"; continue
+	fi
+	pass "$a/build"
+	bins=$O/$a/echod
+	[ -f "$O/$a/echoprobe" ] && bins="$bins $O/$a/echoprobe"
+	for b in $bins; do
+		n=$a/${b##*/}
+		check "$n/elf-$class-$endian-$machine" elf_ok "$b" "$class" "$endian" "$machine" "$flags"
+		check "$n/static-no-interp" static_ok "$b"
+		check "$n/stripped" stripped_ok "$b"
+	done
+	check "$a/echod/size-budget" size_ok "$O/$a/echod" "$a"
+	v=$("$qemu" "$O/$a/echod" -V 2>&1)
+	check "$a/echod/runs-under-$qemu" test "${v#echod }" != "$v"
+
+	# Same sources, another output folder: same bytes.
+	r=$O/repro
+	rm -rf "$r"
+	if mk "repro-$a" O="$r" ARCH="$a" all; then
+		for b in $bins; do
+			check "$a/${b##*/}/reproducible" cmp -s "$b" "$r/$a/${b##*/}"
+		done
+	else
+		fail "$a/reproducible" "rebuild failed"
+	fi
+	rm -rf "$r"
+
+	mk "unit-$a" ARCH="$a" check-unit || fail "$a/check-unit" "exit status, see unit-$a.log"
+	mk "host-$a" ARCH="$a" check-host || fail "$a/check-host" "exit status, see host-$a.log"
+done
+
+# A user's toolchain: a CROSS_COMPILE prefix (a wrapper standing in for an
+# OpenWrt SDK gcc) and a bare CC=; neither may use the per-arch flags or
+# sysroot logic, yet both must give a static ARM binary.
+a=armhf
+case " $ARCHES " in *" $a "*)
+	t=$(mktemp -d)
+	specs=$(pwd)/${CACHE_DIR:-.cache}/sysroot/$a/musl.specs
+	printf '#!/bin/sh\nexec arm-linux-gnueabihf-gcc -specs=%s "$@"\n' "$specs" > "$t/arm-test-linux-musleabihf-gcc"
+	chmod +x "$t/arm-test-linux-musleabihf-gcc"
+	ln -s "$(command -v arm-linux-gnueabihf-strip)" "$t/arm-test-linux-musleabihf-strip"
+	check "user-toolchain/CROSS_COMPILE" mk user-cross-compile O="$t/o1" ARCH=$a V=1 \
+		CROSS_COMPILE=arm-test-linux-musleabihf- PATH="$t:$PATH" "$t/o1/$a/echod"
+	check "user-toolchain/CROSS_COMPILE-no-sysroot-flags" \
+		sh -c "! grep -q -e 'musl.specs -fno-pie' -e 'arm-linux-gnueabihf-gcc ' '$out/user-cross-compile.txt'"
+	check "user-toolchain/CROSS_COMPILE-static-arm" sh -c \
+		"file -b '$t/o1/$a/echod' | grep -q 'ARM.*statically linked.*, stripped'"
+	check "user-toolchain/CC" mk user-cc O="$t/o2" ARCH=$a V=1 \
+		CC="$t/arm-test-linux-musleabihf-gcc" "$t/o2/$a/echod"
+	check "user-toolchain/CC-static-arm" sh -c \
+		"file -b '$t/o2/$a/echod' | grep -q 'ARM.*statically linked.*, stripped'"
+	rm -rf "$t"
+esac
