@@ -16,7 +16,7 @@
 #define ECHOD_MAXCHILD 64	/* -c: children alive at once */
 #endif
 #ifndef ECHOD_CHILD_LIMIT
-#define ECHOD_CHILD_LIMIT 1024	/* the largest -c; sizes the child table */
+#define ECHOD_CHILD_LIMIT 1024	/* the largest -c */
 #endif
 #ifndef ECHOD_BACKLOG
 #define ECHOD_BACKLOG 64	/* -l */

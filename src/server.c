@@ -1,15 +1,24 @@
 /*
- * server.c: the book's dispatcher, hardened. The parent waits in ppoll(2)
- * with SIGCHLD, SIGTERM, SIGINT and SIGUSR1 blocked everywhere else, so a
- * signal can only land inside the wait and is acted on right after it: no
- * race between "no child exited" and going to sleep. It forks one child per
- * connection and keeps nothing per connection but a slot in a fixed table.
+ * server.c: the book's dispatcher, hardened. One process waits in poll(2)
+ * on the listeners and a signalfd: SIGCHLD, SIGTERM, SIGINT and SIGUSR1
+ * stay blocked and are read as data, so there is no handler, no race
+ * between "no child exited" and going to sleep, and no EINTR. It forks one
+ * child per connection and keeps nothing per connection but a slot in a
+ * fixed table.
+ *
+ * Everything the parent changes while serving lives in one MAP_SHARED
+ * mapping. After fork() every private page the parent writes is copied
+ * (a page fault and 4 KiB, on the accept path), and the child's original
+ * then counts as the child's private memory; a shared page is never copied.
+ * So per connection the parent dirties only its stack, as the smallest
+ * fork server does.
  */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -24,36 +33,27 @@
 
 #define BACKOFF_MS 1000
 
-struct child {
-	pid_t pid;		/* 0: free slot */
+struct slot {
+	pid_t pid;		/* 0: free */
 	union net_addr peer;
+	struct echo_count count;	/* written by the child as it echoes */
 };
 
-static volatile sig_atomic_t want_reap, want_exit, want_stats;
+struct state {
+	unsigned long long accepted, refused, forkfail, bytes_in, bytes_out;
+	unsigned long long backoff_until;	/* no accept before this (ms) */
+	struct udp_count udp;
+	unsigned nchildren;
+	int backoff_logged;
+	int want_exit, want_stats;
+	struct slot slot[];	/* opt->maxchild of them */
+};
 
 static const struct opts *opt;
 static struct echo_conf conf;
-static int tcp_fd = -1, udp_fd = -1;
-static sigset_t wait_mask;	/* the mask while in ppoll: ours unblocked */
-
-static struct child children[ECHOD_CHILD_LIMIT];
-static struct echo_count *live;	/* shared with the children, one per slot */
-static unsigned nchildren;
-static unsigned long long n_accepted, n_refused, n_forkfail, bytes_in, bytes_out;
-static struct udp_count udp_count;
-static unsigned long long backoff_until;	/* no accept before this (ms) */
-static int backoff_logged;
-
-static void
-on_signal(int sig)
-{
-	if (sig == SIGCHLD)
-		want_reap = 1;
-	else if (sig == SIGUSR1)
-		want_stats = 1;
-	else
-		want_exit = 1;
-}
+static int tcp_fd = -1, udp_fd = -1, sig_fd = -1;
+static sigset_t child_mask;	/* what a child runs with */
+static struct state *st;
 
 static unsigned long long
 now_ms(void)
@@ -67,50 +67,30 @@ now_ms(void)
 static void
 setup_signals(void)
 {
-	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGUSR1 };
-	struct sigaction sa;
-	sigset_t block;
-	size_t i;
+	sigset_t sigs;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&block);
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-		sigaddset(&block, sigs[i]);
-		sigaction(sigs[i], &sa, NULL);
-	}
-	sigprocmask(SIG_BLOCK, &block, &wait_mask);
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigdelset(&wait_mask, sigs[i]);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGCHLD);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &sigs, &child_mask);
+	/* Children stop on SIGTERM/SIGINT; a stray `killall -USR1 echod` must not kill them. */
+	sigaddset(&child_mask, SIGUSR1);
+	sig_fd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sig_fd < 0)
+		die(71, "signalfd: %m");
 	/* A hang-up of the terminal that started us is no reason to stop. */
 	signal(SIGHUP, SIG_IGN);
 }
 
 /*
- * A child stops on SIGTERM/SIGINT (the parent's shutdown relies on it). The
- * parent's SIGCHLD and SIGUSR1 handlers are harmless here (they set flags
- * nobody reads), so a stray `killall -USR1 echod` does not kill children,
- * and leaving them saves system calls on every connection.
- */
-static void
-child_main(int fd, int slot)
-{
-	close(tcp_fd);
-	if (udp_fd >= 0)
-		close(udp_fd);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	sigprocmask(SIG_SETMASK, &wait_mask, NULL);
-	_exit(echo_session(fd, fd, &children[slot].peer, &conf, &live[slot]));
-}
-
-/*
  * fork(2) as the kernel does it. libc's fork() blocks signals around the
  * call, asks the kernel for the child's tid and resets its thread-list
- * state in the child: three system calls and, above all, writes that cost
- * every child two private pages. echod has one thread and its children use
- * nothing that depends on that state (no threads, no stdio, no raise()).
- * Without CLONE_VM the argument order of clone does not matter here.
+ * state in the child: three system calls and writes that cost every child
+ * private pages. echod has one thread and its children use nothing that
+ * depends on that state (no threads, no stdio, no raise()). Without
+ * CLONE_VM the argument order of clone does not matter here.
  */
 static pid_t
 fork_child(void)
@@ -118,15 +98,26 @@ fork_child(void)
 	return syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
 }
 
-static int
+static void
+child_main(int fd, struct slot *s)
+{
+	close(tcp_fd);
+	if (udp_fd >= 0)
+		close(udp_fd);
+	close(sig_fd);
+	sigprocmask(SIG_SETMASK, &child_mask, NULL);
+	_exit(echo_session(fd, fd, &s->peer, &conf, &s->count));
+}
+
+static struct slot *
 free_slot(void)
 {
 	unsigned i;
 
 	for (i = 0; i < opt->maxchild; i++)
-		if (children[i].pid == 0)
-			return i;
-	return -1;	/* not reached: we accept only below the limit */
+		if (st->slot[i].pid == 0)
+			return &st->slot[i];
+	return NULL;	/* not reached: we accept only below the limit */
 }
 
 static unsigned
@@ -135,7 +126,7 @@ count_from(const union net_addr *peer)
 	unsigned i, n = 0;
 
 	for (i = 0; i < opt->maxchild; i++)
-		if (children[i].pid != 0 && net_same_host(&children[i].peer, peer))
+		if (st->slot[i].pid != 0 && net_same_host(&st->slot[i].peer, peer))
 			n++;
 	return n;
 }
@@ -143,20 +134,20 @@ count_from(const union net_addr *peer)
 static void
 spawn(int fd, const union net_addr *peer)
 {
-	int slot = free_slot();
+	struct slot *s = free_slot();
 	pid_t pid;
 
-	children[slot].peer = *peer;
-	live[slot].in = live[slot].out = 0;
+	s->peer = *peer;
+	s->count.in = s->count.out = 0;
 	pid = fork_child();
 	if (pid == 0)
-		child_main(fd, slot);
+		child_main(fd, s);
 	if (pid < 0) {
-		n_forkfail++;
+		st->forkfail++;
 		log_warn("fork for %P: %m; connection dropped", &peer->sa);
 	} else {
-		children[slot].pid = pid;
-		nchildren++;
+		s->pid = pid;
+		st->nchildren++;
 	}
 	close(fd);
 }
@@ -183,17 +174,16 @@ accept_failed(void)
 		return;
 	}
 	/* EMFILE, ENFILE, ENOBUFS, ENOMEM: wait for resources, never spin. */
-	if (!backoff_logged)
+	if (!st->backoff_logged)
 		log_warn("accept: %m; pausing new connections");
-	backoff_logged = 1;
-	backoff_until = now_ms() + BACKOFF_MS;
+	st->backoff_logged = 1;
+	st->backoff_until = now_ms() + BACKOFF_MS;
 }
 
 /*
  * One connection per wakeup. Trying accept() again until EAGAIN would save
- * a ppoll() under heavy load, but costs a failed call and an errno write
- * after every fork at light load, and every page the parent writes while a
- * child lives becomes that child's private copy.
+ * a poll() under heavy load, but costs a failed call (and an errno write,
+ * a private page) after every fork at light load.
  */
 static void
 accept_one(void)
@@ -207,10 +197,10 @@ accept_one(void)
 		accept_failed();
 		return;
 	}
-	backoff_logged = 0;
-	n_accepted++;
+	st->backoff_logged = 0;
+	st->accepted++;
 	if (opt->perhost > 0 && count_from(&peer) >= opt->perhost) {
-		n_refused++;
+		st->refused++;
 		log_conn("Refused %P: %u connections from this address already",
 		    &peer.sa, opt->perhost);
 		close(fd);
@@ -219,79 +209,89 @@ accept_one(void)
 	spawn(fd, &peer);
 }
 
-static int
+static struct slot *
 find_child(pid_t pid)
 {
 	unsigned i;
 
 	for (i = 0; i < opt->maxchild; i++)
-		if (children[i].pid == pid)
-			return i;
-	return -1;
+		if (st->slot[i].pid == pid)
+			return &st->slot[i];
+	return NULL;
 }
 
+/* Stops at "none exited yet" or "none left", so it never fails (and sets no errno). */
 static void
 reap(void)
 {
+	struct slot *s;
 	pid_t pid;
-	int st, slot;
+	int status;
 
-	want_reap = 0;
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if ((slot = find_child(pid)) < 0)
+	while (st->nchildren > 0 && (pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if ((s = find_child(pid)) == NULL)
 			continue;
-		bytes_in += live[slot].in;
-		bytes_out += live[slot].out;
-		if (WIFSIGNALED(st))
+		st->bytes_in += s->count.in;
+		st->bytes_out += s->count.out;
+		if (WIFSIGNALED(status))
 			log_warn("child %d serving %P killed by signal %d",
-			    (int)pid, &children[slot].peer.sa, WTERMSIG(st));
-		else if (WEXITSTATUS(st) > 1)	/* 1 is a connection error, logged by the child */
+			    (int)pid, &s->peer.sa, WTERMSIG(status));
+		else if (WEXITSTATUS(status) > 1)	/* 1: a connection error, logged by the child */
 			log_warn("child %d serving %P exited with status %d",
-			    (int)pid, &children[slot].peer.sa, WEXITSTATUS(st));
-		children[slot].pid = 0;
-		nchildren--;
+			    (int)pid, &s->peer.sa, WEXITSTATUS(status));
+		s->pid = 0;
+		st->nchildren--;
 	}
+}
+
+/* The signalfd is readable: at least one signal waits, so the read cannot fail with EAGAIN. */
+static void
+take_signals(void)
+{
+	struct signalfd_siginfo si[4];
+	ssize_t n, i;
+
+	n = read(sig_fd, si, sizeof si);
+	for (i = 0; i < n / (ssize_t)sizeof si[0]; i++) {
+		if (si[i].ssi_signo == SIGUSR1)
+			st->want_stats = 1;
+		else if (si[i].ssi_signo != SIGCHLD)
+			st->want_exit = 1;
+	}
+	reap();
 }
 
 static void
 log_stats(void)
 {
-	unsigned long long in = bytes_in, out = bytes_out;
+	unsigned long long in = st->bytes_in, out = st->bytes_out;
 	unsigned i;
 
-	want_stats = 0;
+	st->want_stats = 0;
 	for (i = 0; i < opt->maxchild; i++)
-		if (children[i].pid != 0) {
-			in += live[i].in;
-			out += live[i].out;
+		if (st->slot[i].pid != 0) {
+			in += st->slot[i].count.in;
+			out += st->slot[i].count.out;
 		}
 	log_info("stats: %llu accepted, %u active, %llu refused, %llu fork failed, "
 	    "tcp %llu bytes in, %llu out; udp %llu bytes in, %llu out, %llu dropped",
-	    n_accepted, nchildren, n_refused, n_forkfail, in, out,
-	    udp_count.in, udp_count.out, udp_count.dropped);
-}
-
-static int
-ppoll_ms(struct pollfd *p, int n, long long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000 };
-
-	return ppoll(p, n, ms < 0 ? NULL : &ts, &wait_mask);
+	    st->accepted, st->nchildren, st->refused, st->forkfail, in, out,
+	    st->udp.in, st->udp.out, st->udp.dropped);
 }
 
 /* One turn of the loop: wait for a listener or a signal, then serve. */
 static void
 serve_once(void)
 {
-	struct pollfd p[2];
-	unsigned long long now = 0;
-	long long timeout = -1;
-	int n = 0, r, tcp_at = -1, udp_at = -1;
+	struct pollfd p[3];
+	unsigned long long now;
+	int n = 1, timeout = -1, tcp_at = -1, udp_at = -1;
 
-	if (backoff_until != 0 && (now = now_ms()) < backoff_until)
-		timeout = backoff_until - now;
-	else if (nchildren < opt->maxchild) {
-		backoff_until = 0;
+	p[0] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
+	if (st->backoff_until != 0 && (now = now_ms()) < st->backoff_until)
+		timeout = (int)(st->backoff_until - now);
+	else if (st->nchildren < opt->maxchild) {
+		st->backoff_until = 0;
 		p[n] = (struct pollfd){ .fd = tcp_fd, .events = POLLIN };
 		tcp_at = n++;
 	}
@@ -299,14 +299,13 @@ serve_once(void)
 		p[n] = (struct pollfd){ .fd = udp_fd, .events = POLLIN };
 		udp_at = n++;
 	}
-	r = ppoll_ms(p, n, timeout);
-	if (r < 0 && errno != EINTR)
-		log_warn("ppoll: %m");
-	if (r <= 0)
-		return;
+	if (poll(p, n, timeout) <= 0)
+		return;		/* the backoff ran out (or a stop signal such as SIGCONT) */
+	if (p[0].revents != 0)
+		take_signals();
 	if (udp_at >= 0 && p[udp_at].revents != 0)
-		udp_serve(udp_fd, opt->mode, &udp_count);
-	if (tcp_at >= 0 && p[tcp_at].revents != 0)
+		udp_serve(udp_fd, opt->mode, &st->udp);
+	if (tcp_at >= 0 && p[tcp_at].revents != 0 && !st->want_exit)
 		accept_one();
 }
 
@@ -316,25 +315,27 @@ shut_down(void)
 {
 	unsigned long long deadline = now_ms() + ECHOD_GRACE * 1000;
 	unsigned long long now;
+	struct pollfd p = { .fd = sig_fd, .events = POLLIN };
 	unsigned i;
 	int sig = SIGTERM;
 
 	close(tcp_fd);
 	if (udp_fd >= 0)
 		close(udp_fd);
-	log_info("stopping, %u connections to finish", nchildren);
+	log_info("stopping, %u connections to finish", st->nchildren);
 	for (;;) {
 		reap();
-		if (nchildren == 0)
+		if (st->nchildren == 0)
 			break;
 		if ((now = now_ms()) >= deadline) {
 			for (i = 0; i < opt->maxchild; i++)
-				if (children[i].pid != 0)
-					kill(children[i].pid, sig);
+				if (st->slot[i].pid != 0)
+					kill(st->slot[i].pid, sig);
 			sig = SIGKILL;
 			deadline = now + 1000;
 		}
-		(void)ppoll_ms(NULL, 0, deadline - now);
+		if (poll(&p, 1, (int)(deadline - now)) > 0)
+			take_signals();
 	}
 }
 
@@ -347,22 +348,18 @@ server_run(int tcp, int udp, const struct opts *o)
 	conf.mode = o->mode;
 	conf.idle = o->idle;
 	conf.delay = o->delay;
-	/* Children publish their byte counts here; the parent adds them up. */
-	live = mmap(NULL, o->maxchild * sizeof *live, PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (live == MAP_FAILED)
+	st = mmap(NULL, sizeof *st + o->maxchild * sizeof st->slot[0],
+	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (st == MAP_FAILED)
 		die(71, "mmap: %m");
 	/*
 	 * libc finds the vDSO's clock_gettime on the first call and stores the
-	 * pointer: done here, once, instead of in every child, which would copy
-	 * a data page to do it.
+	 * pointer: done here, once, instead of in every child.
 	 */
 	(void)now_ms();
 	setup_signals();
-	while (!want_exit) {
-		if (want_reap)
-			reap();
-		if (want_stats)
+	while (!st->want_exit) {
+		if (st->want_stats)
 			log_stats();
 		serve_once();
 	}

@@ -92,8 +92,8 @@ def test_emfile(t):
     if EMULATED:
         t.check(True, "emfile: skipped under emulation (the emulator holds descriptors of its own)")
         return
-    # 0, 1, 2 and the listener: nothing left for accept().
-    lim = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (4, 64))
+    # 0, 1, 2, the listener and the signalfd: nothing left for accept().
+    lim = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (5, 64))
     with Server("-m", "raw", "-q", preexec=lim) as srv:
         waiting = [srv.connect() for _ in range(3)]
         t.check(srv.wait_log(r"accept: [^\n]*; pausing new connections") is not None,
