@@ -98,26 +98,31 @@ echo_stream(int in, int out, const struct echo_conf *c, struct echo_count *count
 	}
 }
 
-static unsigned long long
-now_ms(void)
+static void
+monotonic(struct timespec *ts)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	clock_gettime(CLOCK_MONOTONIC, ts);
 }
 
 /* The book's time.sleep(); ppoll is already linked, nanosleep would add code. */
 static void
 sleep_seconds(unsigned s)
 {
-	unsigned long long end = now_ms() + s * 1000ULL, now;
-	struct timespec ts;
+	struct timespec end, now, left;
 
-	while ((now = now_ms()) < end) {
-		ts.tv_sec = (end - now) / 1000;
-		ts.tv_nsec = (end - now) % 1000 * 1000000;
-		(void)ppoll(NULL, 0, &ts, NULL);
+	monotonic(&end);
+	end.tv_sec += s;
+	for (;;) {
+		monotonic(&now);
+		left.tv_sec = end.tv_sec - now.tv_sec;
+		left.tv_nsec = end.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_nsec += 1000000000L;
+			left.tv_sec--;
+		}
+		if (left.tv_sec < 0)
+			return;
+		(void)ppoll(NULL, 0, &left, NULL);
 	}
 }
 
@@ -128,12 +133,12 @@ echo_session(int in, int out, const union net_addr *peer,
 	static const union net_addr unknown = { .sa.sa_family = AF_UNSPEC };
 	const struct sockaddr *sa = peer != NULL ? &peer->sa : &unknown.sa;
 	char ct[REPLY_CTIME_MAX], ms[4];
-	unsigned long long start = 0, took;
-	int r, saved, logging = log_conn_enabled();
+	struct timespec start, end;
+	int r, saved, logging = log_conn_enabled(), took;
 
 	/* Under -q not even the clock is read: this is every connection's start-up. */
 	if (logging) {
-		start = now_ms();
+		monotonic(&start);
 		ct[reply_ctime(ct, time(NULL))] = '\0';
 		log_conn("Server connected by %P at %s", sa, ct);
 	}
@@ -143,18 +148,23 @@ echo_session(int in, int out, const union net_addr *peer,
 	saved = errno;
 	if (!logging)
 		return r == 0 ? 0 : 1;
-	took = now_ms() - start;
-	ms[0] = '0' + took / 100 % 10;
+	monotonic(&end);
+	if (end.tv_nsec < start.tv_nsec) {
+		end.tv_nsec += 1000000000L;
+		end.tv_sec--;
+	}
+	took = (int)((end.tv_nsec - start.tv_nsec) / 1000000);	/* milliseconds, 0-999 */
+	ms[0] = '0' + took / 100;
 	ms[1] = '0' + took / 10 % 10;
 	ms[2] = '0' + took % 10;
 	ms[3] = '\0';
 	errno = saved;
 	if (r == 0)
-		log_conn("Closed %P: %llu bytes in, %llu bytes out, %llu.%s s",
-		    sa, count->in, count->out, took / 1000, ms);
+		log_conn("Closed %P: %llu bytes in, %llu bytes out, %lld.%s s",
+		    sa, count->in, count->out, (long long)(end.tv_sec - start.tv_sec), ms);
 	else
-		log_conn("Closed %P: %llu bytes in, %llu bytes out, %llu.%s s: %s",
-		    sa, count->in, count->out, took / 1000, ms,
+		log_conn("Closed %P: %llu bytes in, %llu bytes out, %lld.%s s: %s",
+		    sa, count->in, count->out, (long long)(end.tv_sec - start.tv_sec), ms,
 		    saved == ETIMEDOUT ? "idle timeout" : strerror(saved));
 	return r == 0 ? 0 : 1;
 }

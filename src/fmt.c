@@ -15,9 +15,16 @@ fmt_ulong(char *out, unsigned long long v)
 	char tmp[24];
 	size_t n = 0, i;
 
+	/*
+	 * v / 10 as (v / 2) / 5 in signed arithmetic: 32-bit targets then reuse
+	 * the signed 64-bit division libc's time code links in anyway, instead
+	 * of adding libgcc's unsigned one (over 2 KiB on MIPS).
+	 */
 	do {
-		tmp[n++] = '0' + v % 10;
-		v /= 10;
+		unsigned long long q = (unsigned long long)((long long)(v >> 1) / 5);
+
+		tmp[n++] = '0' + (int)(v - q * 10);
+		v = q;
 	} while (v != 0);
 	for (i = 0; i < n; i++)
 		out[i] = tmp[n - 1 - i];
