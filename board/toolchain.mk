@@ -49,8 +49,9 @@ ARCH_CFLAGS_mips    = -mno-abicalls
 ARCH_LDFLAGS_mipsel = -Wl,--no-warn-mismatch -Wl,-z,common-page-size=16
 ARCH_LDFLAGS_mips   = $(ARCH_LDFLAGS_mipsel)
 
-# Every Debian package the cross builds and their tests need.
-DEPS_PKGS = make gcc musl-tools dpkg-dev file python3 qemu-user-static \
+# Every Debian package the cross builds and their tests need (flex, bison and
+# bc build the mips-malta kernel).
+DEPS_PKGS = make gcc musl-tools dpkg-dev file python3 qemu-user-static xz-utils flex bison bc \
 	$(foreach a,$(CROSS_ARCHES),gcc-$(TRIPLET_$(a)))
 
 ifneq ($(ARCH),host)

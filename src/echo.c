@@ -17,13 +17,8 @@
 
 #include "config.h"
 
-/*
- * Idle timeout by SO_RCVTIMEO, so the hot loop has no poll(2) per read;
- * SO_SNDTIMEO bounds a client that sends but never reads. Not a socket
- * (inetd mode on a pipe): poll before each read instead.
- */
-static int
-set_timeouts(int in, int out, unsigned idle)
+int
+echo_set_timeouts(int in, int out, unsigned idle)
 {
 	struct timeval tv = { .tv_sec = idle };
 
@@ -65,7 +60,7 @@ echo_stream(int in, int out, const struct echo_conf *c, struct echo_count *count
 {
 	/* Raw reads as much as is there; classic reads what the book's recv(1024) would. */
 	size_t want = c->mode == MODE_RAW ? sizeof buf : REPLY_CHUNK;
-	int polled = set_timeouts(in, out, c->idle) < 0;
+	int polled = !c->timeouts_set && echo_set_timeouts(in, out, c->idle) < 0;
 	size_t len;
 	ssize_t n;
 	char *p;
