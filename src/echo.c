@@ -17,19 +17,6 @@
 
 #include "config.h"
 
-int
-echo_set_timeouts(int in, int out, unsigned idle)
-{
-	struct timeval tv = { .tv_sec = idle };
-
-	if (idle == 0)
-		return 0;
-	if (setsockopt(in, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
-		return -1;
-	(void)setsockopt(out, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	return 0;
-}
-
 static int
 wait_readable(int fd, unsigned idle)
 {
@@ -60,7 +47,8 @@ echo_stream(int in, int out, const struct echo_conf *c, struct echo_count *count
 {
 	/* Raw reads as much as is there; classic reads what the book's recv(1024) would. */
 	size_t want = c->mode == MODE_RAW ? sizeof buf : REPLY_CHUNK;
-	int polled = !c->timeouts_set && echo_set_timeouts(in, out, c->idle) < 0;
+	int polled = !c->timeouts_set && c->idle > 0 &&
+	    net_set_timeouts(in, out, c->idle) < 0;
 	size_t len;
 	ssize_t n;
 	char *p;

@@ -10,22 +10,13 @@ struct echo_conf {
 	int mode;		/* MODE_CLASSIC or MODE_RAW */
 	unsigned idle;		/* seconds of silence before we hang up, 0 = never */
 	unsigned delay;		/* seconds to wait before serving (the book's sleep) */
-	int timeouts_set;	/* the socket already has them (inherited from the listener) */
+	int timeouts_set;	/* the socket has them already (inherited from the listener) */
 };
 
 /* Byte counts a connection publishes while it runs, read by the parent. */
 struct echo_count {
 	unsigned long long in, out;
 };
-
-/*
- * The idle timeout as SO_RCVTIMEO, so the echo loop makes no poll(2) per
- * read, and SO_SNDTIMEO, which bounds a client that sends but never reads.
- * Set on a listening socket, Linux copies both into every accepted one.
- * Returns -1 if in is no socket (inetd mode on a pipe: echo_stream then
- * polls before each read).
- */
-int echo_set_timeouts(int in, int out, unsigned idle);
 
 /*
  * RFC 862 (raw) or the book's reply (classic) from in to out until the

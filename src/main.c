@@ -47,7 +47,7 @@ serve_inetd(const struct opts *o)
 static int
 open_listener(const union net_addr *a, socklen_t len, int type, const struct opts *o)
 {
-	int fd = net_listen(a, len, type, o->backlog);
+	int fd = net_listen(a, len, type, o->backlog, o->idle);
 
 	if (fd < 0)
 		die(EX_OSERR, "%s %A port %u: %m", type == SOCK_STREAM ? "tcp" : "udp",

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "net.h"
@@ -69,7 +70,19 @@ net_addr(union net_addr *a, const char *s, unsigned port)
 }
 
 int
-net_listen(const union net_addr *a, socklen_t len, int type, int backlog)
+net_set_timeouts(int in, int out, unsigned seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	if (setsockopt(in, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0 ||
+	    setsockopt(out, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0)
+		return -1;
+	return 0;
+}
+
+int
+net_listen(const union net_addr *a, socklen_t len, int type, int backlog,
+    unsigned idle)
 {
 	int fd, on = 1, off = 0, saved;
 
@@ -84,7 +97,8 @@ net_listen(const union net_addr *a, socklen_t len, int type, int backlog)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
 	if (bind(fd, &a->sa, len) < 0)
 		goto fail;
-	if (type == SOCK_STREAM && listen(fd, backlog) < 0)
+	if (type == SOCK_STREAM && ((idle > 0 && net_set_timeouts(fd, fd, idle) < 0) ||
+	    listen(fd, backlog) < 0))
 		goto fail;
 	return fd;
 fail:

@@ -28,8 +28,20 @@ int net_write_all(int fd, const void *buf, size_t len);
  */
 socklen_t net_addr(union net_addr *a, const char *s, unsigned port);
 
-/* socket, bind, listen (SOCK_STREAM) for a; returns the fd or -1. */
-int net_listen(const union net_addr *a, socklen_t len, int type, int backlog);
+/*
+ * The idle timeout as SO_RCVTIMEO, so an echo loop needs no poll(2) per
+ * read, and SO_SNDTIMEO, which bounds a client that sends but never reads.
+ * 0 or -1 (in is no socket: inetd mode on a pipe).
+ */
+int net_set_timeouts(int in, int out, unsigned seconds);
+
+/*
+ * socket, bind, and for SOCK_STREAM the idle timeouts (when idle > 0) and
+ * listen: set before listen(), Linux copies them into every accepted
+ * socket, from the first. Returns the fd or -1.
+ */
+int net_listen(const union net_addr *a, socklen_t len, int type, int backlog,
+    unsigned idle);
 
 /* Port of a bound socket, or -1. */
 int net_local_port(int fd);

@@ -348,8 +348,8 @@ server_run(int tcp, int udp, const struct opts *o)
 	conf.mode = o->mode;
 	conf.idle = o->idle;
 	conf.delay = o->delay;
-	/* Once here instead of two setsockopt() calls in every child. */
-	conf.timeouts_set = echo_set_timeouts(tcp, tcp, o->idle) == 0;
+	/* On the listener (net_listen), not two setsockopt() calls in every child. */
+	conf.timeouts_set = 1;
 	st = mmap(NULL, sizeof *st + o->maxchild * sizeof st->slot[0],
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (st == MAP_FAILED)
