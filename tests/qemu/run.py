@@ -192,6 +192,31 @@ def service_tests(emu, port):
     note("echod back %.1f s after kill -9" % (time.monotonic() - t))
 
 
+def exact_classic(port):
+    """
+    Byte for byte: the repr part exactly as CPython's, and the time exactly
+    as time.ctime() formats the moment it names (padding, names, year).
+    """
+    payload = b"it's \"q\" \\ \x00\x7f\xff\t\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=10 * MULT) as s:
+        s.sendall(payload)
+        s.shutdown(socket.SHUT_WR)
+        reply = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+    head = b"Echo=>" + repr(payload).encode() + b" at "
+    when = reply[len(head):].decode("ascii", "replace")
+    try:
+        t = time.strptime(when, "%a %b %d %H:%M:%S %Y")
+        ok = reply.startswith(head) and time.asctime(t) == when
+    except ValueError:
+        ok = False
+    return ok, "classic-reply-byte-for-byte", repr(reply)
+
+
 def main():
     os.makedirs(LOGDIR, exist_ok=True)
     if not build_image():
@@ -214,6 +239,7 @@ def main():
         print("TIME: %s boot-to-first-echo %.1f s" % (BOARD, elapsed), flush=True)
         m = CLASSIC.fullmatch(reply)
         report(bool(m and m.group(1) == b"hello"), "classic-reply", repr(reply))
+        report(*exact_classic(port))
         emu.login(seen)
 
         report(concurrent(port) == 20, "concurrent-20")
