@@ -395,6 +395,7 @@ def chart(running, summary, path):
                                          fmtv(s["pd"])))
     script = """
 set terminal svg size 900,520 dynamic font "sans,11" background rgb "white"
+set termoption noenhanced
 set output '%s'
 set multiplot layout 2,1 title "echod and what users would pick instead (loopback, %d rounds, medians)"
 set style data histograms
@@ -408,7 +409,8 @@ set ylabel "connections/s"
 set datafile missing "n/a"
 plot '%s' using 2:xtic(1) title "1 worker" lc rgb "#4477aa", '' using 3 title "16 workers" lc rgb "#66ccee"
 set ylabel "KiB"
-set title "Private_Dirty per idle connection (lower is better)"
+set key top left
+set title "Private_Dirty per connection, one byte echoed (lower is better)"
 plot '%s' using 4:xtic(1) title "Private_Dirty" lc rgb "#ee6677"
 unset multiplot
 """ % (path, ROUNDS, data, data)
