@@ -64,7 +64,7 @@ ALL_LDFLAGS = $(STATIC) -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,norelro \
 
 COMMON_SRC = fmt.c log.c net.c reply.c
 ECHOD_SRC  = main.c opts.c server.c echo.c udp.c privdrop.c $(COMMON_SRC)
-PROBE_SRC  = probe.c probe_verify.c $(COMMON_SRC)
+PROBE_SRC  = probe.c probe_out.c probe_sess.c probe_ping.c probe_load.c probe_verify.c $(COMMON_SRC)
 
 ECHOD_OBJ  = $(ECHOD_SRC:%.c=$(B)/obj/%.o)
 PROBE_OBJ  = $(PROBE_SRC:%.c=$(B)/obj/%.o)

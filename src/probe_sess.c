@@ -1,0 +1,272 @@
+/*
+ * probe_sess.c: echoprobe's sockets: the address, a non-blocking connect,
+ * poll(2) that stops on ^C, and one TCP session as a small state machine
+ * (connecting, transfer, done or failed) that sends pattern bytes and
+ * verifies the echo as it comes. Ping, rate and stream mode all drive it:
+ * one session at a time, or K of them in one poll set.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fmt.h"
+#include "log.h"
+#include "net.h"
+#include "probe.h"
+
+static union net_addr addr;
+static socklen_t addrlen;
+char hoststr[64];
+
+unsigned char sbuf[IOBUF], rbuf[IOBUF];
+
+unsigned long long
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- sockets ----------------------------------------------------------- */
+
+void
+resolve(void)
+{
+	struct addrinfo hints, *res;
+	int r;
+
+	addrlen = net_addr(&addr, o.host, o.port);
+	if (addrlen == 0) {
+		memset(&hints, 0, sizeof hints);
+		hints.ai_socktype = o.udp ? SOCK_DGRAM : SOCK_STREAM;
+		if ((r = getaddrinfo(o.host, NULL, &hints, &res)) != 0)
+			die(EX_NOHOST, "%s: %s", o.host, gai_strerror(r));
+		memcpy(&addr, res->ai_addr, res->ai_addrlen);
+		addrlen = res->ai_addrlen;
+		freeaddrinfo(res);
+		if (addr.sa.sa_family == AF_INET)
+			addr.sin.sin_port = htons(o.port);
+		else
+			addr.sin6.sin6_port = htons(o.port);
+	}
+	fmt_addr(hoststr, &addr.sa)[hoststr] = '\0';
+}
+
+int
+is_unreachable(int e)
+{
+	return e == ECONNREFUSED || e == ENETUNREACH || e == EHOSTUNREACH ||
+	    e == EHOSTDOWN || e == ENETDOWN || e == EADDRNOTAVAIL;
+}
+
+/* A non-blocking socket with connect(2) started; -1 with fail() set. */
+int
+start_connect(int type)
+{
+	static const int one = 1;
+	int fd = socket(addr.sa.sa_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		fail(EX_OSERR, "socket: %m");
+		return -1;
+	}
+	if (type == SOCK_STREAM)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (connect(fd, &addr.sa, addrlen) < 0 && errno != EINPROGRESS) {
+		fail(is_unreachable(errno) ? EX_UNAVAILABLE : EX_OSERR,
+		    "connect to %s port %u: %m", hoststr, o.port);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* poll(2) through EINTR, unless we were asked to stop. */
+int
+xpoll(struct pollfd *p, nfds_t n, unsigned long long until)
+{
+	unsigned long long now;
+	int r;
+
+	for (;;) {
+		now = now_us();
+		if (want_stop)
+			return -1;
+		r = poll(p, n, until == 0 ? -1 : until <= now ? 0 :
+		    (int)((until - now + 999) / 1000));
+		if (r >= 0)
+			return r;
+		if (errno != EINTR && errno != EAGAIN)
+			die(EX_OSERR, "poll: %m");
+	}
+}
+
+/* ---- one TCP exchange: send len pattern bytes, verify the echo ---------- */
+
+void
+sess_begin(struct sess *s, unsigned long long base, unsigned long long len)
+{
+	pv_stream_init(&s->v, o.classic, o.tol, base, len);
+	s->sent = 0;
+	s->t0 = s->last = now_us();
+	s->state = len > 0 ? S_XFER : S_DONE;
+}
+
+static void
+sess_fail(struct sess *s, int code, const char *what)
+{
+	fail(code, "%s port %u: %s", hoststr, o.port, what);
+	s->state = S_FAILED;
+}
+
+static void
+sess_connected(struct sess *s)
+{
+	int err = 0;
+	socklen_t len = sizeof err;
+	char msg[128];
+
+	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err != 0) {
+		errno = err;
+		fmt(msg, sizeof msg, "connect: %m");
+		sess_fail(s, is_unreachable(err) ? EX_UNAVAILABLE : EX_OSERR, msg);
+		return;
+	}
+	s->state = s->v.len > 0 ? S_XFER : S_DONE;	/* len 0: connecting was all */
+	s->last = now_us();
+}
+
+static void
+sess_write(struct sess *s)
+{
+	unsigned long long left = s->v.len - s->sent;
+	size_t n = left < IOBUF ? left : IOBUF;
+	ssize_t w;
+	char msg[128];
+
+	pv_pattern(s->v.base + s->sent, sbuf, n);
+	w = send(s->fd, sbuf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (w < 0) {
+		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+			return;
+		fmt(msg, sizeof msg, "send after %llu bytes: %m", s->sent);
+		sess_fail(s, EX_PROTOCOL, msg);
+		return;
+	}
+	s->sent += w;
+	s->last = now_us();
+}
+
+static void
+sess_read(struct sess *s)
+{
+	static const int one = 1;
+	ssize_t n;
+	char msg[PV_WHY + 64];
+
+	n = recv(s->fd, rbuf, sizeof rbuf, MSG_DONTWAIT);
+	if (n < 0) {
+		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+			return;
+		fmt(msg, sizeof msg, "short reply: %m after %llu of %llu bytes echoed",
+		    s->v.done, s->v.len);
+		sess_fail(s, EX_PROTOCOL, msg);
+		return;
+	}
+	if (n == 0) {
+		fmt(msg, sizeof msg, "short reply: connection closed after %llu of %llu bytes echoed",
+		    s->v.done, s->v.len);
+		sess_fail(s, EX_PROTOCOL, msg);
+		return;
+	}
+	s->last = now_us();
+	/* ACK at once: a delayed ACK would stall the server's Nagle, not measure it. */
+	(void)setsockopt(s->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+	switch (pv_stream_feed(&s->v, rbuf, n, time(NULL))) {
+	case PV_OK:
+		s->state = S_DONE;
+		break;
+	case PV_BAD:
+		fmt(msg, sizeof msg, "reply mismatch: %s", s->v.why);
+		sess_fail(s, EX_PROTOCOL, msg);
+		break;
+	}
+}
+
+short
+sess_events(const struct sess *s)
+{
+	if (s->state == S_CONNECTING)
+		return POLLOUT;
+	return POLLIN | (s->sent < s->v.len ? POLLOUT : 0);
+}
+
+/* Reads and writes until the socket would block (a few rounds at most). */
+void
+sess_io(struct sess *s, short revents)
+{
+	unsigned long long before;
+	int i;
+
+	if (s->state == S_CONNECTING) {
+		if (revents != 0)
+			sess_connected(s);
+		return;
+	}
+	for (i = 0; i < 8 && s->state == S_XFER; i++) {
+		before = s->v.done + s->sent;
+		if (revents & (POLLIN | POLLHUP | POLLERR))
+			sess_read(s);
+		if (s->state == S_XFER && (revents & POLLOUT) && s->sent < s->v.len)
+			sess_write(s);
+		if (s->v.done + s->sent == before)
+			break;
+		revents |= POLLIN;	/* an echo may be waiting now */
+	}
+}
+
+void
+sess_timeout(struct sess *s)
+{
+	char msg[128];
+
+	if (s->state == S_CONNECTING)
+		fmt(msg, sizeof msg, "timeout: no connection after %llu ms", o.timeout_us / 1000);
+	else
+		fmt(msg, sizeof msg, "timeout: %llu of %llu bytes echoed, nothing more for %llu ms",
+		    s->v.done, s->v.len, o.timeout_us / 1000);
+	sess_fail(s, EX_TEMPFAIL, msg);
+}
+
+/* Drives one session until it is done or failed; the run deadline too. */
+void
+sess_run(struct sess *s, unsigned long long deadline)
+{
+	struct pollfd p;
+
+	while (s->state == S_CONNECTING || s->state == S_XFER) {
+		unsigned long long until = s->last + o.timeout_us;
+
+		if (deadline != 0 && deadline < until)
+			until = deadline;
+		p.fd = s->fd;
+		p.events = sess_events(s);
+		p.revents = 0;
+		if (xpoll(&p, 1, until) < 0) {
+			sess_fail(s, EX_SOMEFAILED, "interrupted");
+			return;
+		}
+		if (p.revents != 0)
+			sess_io(s, p.revents);
+		else if (now_us() >= until)
+			sess_timeout(s);
+	}
+}
