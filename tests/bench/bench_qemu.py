@@ -20,11 +20,11 @@ TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "tests", "qemu"))
 
 from emulator import MULT, Emulator  # noqa: E402
+from bench import probe_json  # noqa: E402 (this folder)
 
 BOARD = os.environ.get("BOARD", "armhf-virt")
 O = os.path.abspath(os.environ.get("O", "build"))
 OUT = os.path.abspath(os.environ.get("OUT", os.path.join(TOP, "docs")))
-PROBE = os.path.abspath(os.environ.get("ECHOPROBE", "build/host/echoprobe"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 IMAGES = os.path.join(O, "images", BOARD)
 GUEST_PORT = 50007
@@ -37,12 +37,8 @@ def log(msg):
 
 
 def probe(*args, seconds=120):
-    r = subprocess.run([PROBE, "-j"] + [str(a) for a in args], capture_output=True, text=True,
-                       timeout=seconds * MULT)
-    try:
-        return json.loads(r.stdout)
-    except ValueError:
-        return {"status": r.returncode, "error": r.stderr.strip()}
+    """echoprobe -j, with the guest's longer default wait."""
+    return probe_json(*args, seconds=seconds)
 
 
 def answers(port, mode):
