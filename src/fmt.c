@@ -61,14 +61,6 @@ fmt_ipv4(char *out, const unsigned char *a)
 	return n;
 }
 
-static int
-is_v4mapped(const unsigned char *a)
-{
-	static const unsigned char prefix[12] = { [10] = 0xff, [11] = 0xff };
-
-	return memcmp(a, prefix, 12) == 0;
-}
-
 /* RFC 5952: the longest run of two or more zero groups (the first of equals) becomes ::. */
 static size_t
 fmt_ipv6(char *out, const unsigned char *a)
@@ -108,9 +100,10 @@ fmt_addr(char *out, const struct sockaddr *sa)
 		return fmt_ipv4(out, (const unsigned char *)
 		    &((const struct sockaddr_in *)sa)->sin_addr);
 	if (sa->sa_family == AF_INET6) {
-		const unsigned char *a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
 
-		return is_v4mapped(a) ? fmt_ipv4(out, a + 12) : fmt_ipv6(out, a);
+		return IN6_IS_ADDR_V4MAPPED(a) ? fmt_ipv4(out, a->s6_addr + 12) :
+		    fmt_ipv6(out, a->s6_addr);
 	}
 	out[0] = '?';
 	return 1;
@@ -121,7 +114,7 @@ static size_t
 fmt_peer(char *out, const struct sockaddr *sa)
 {
 	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-	int v6 = sa->sa_family == AF_INET6 && !is_v4mapped(s6->sin6_addr.s6_addr);
+	int v6 = sa->sa_family == AF_INET6 && !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr);
 	size_t n = 0;
 
 	out[n++] = '(';

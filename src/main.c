@@ -39,9 +39,9 @@ serve_inetd(const struct opts *o)
 	socklen_t len = sizeof peer;
 
 	log_open("echod", LOG_TO_SYSLOG, o->quiet || !o->syslog);
-	if (getpeername(STDIN_FILENO, &peer.sa, &len) < 0)
-		return echo_session(STDIN_FILENO, STDOUT_FILENO, NULL, &c, &count);
-	return echo_session(STDIN_FILENO, STDOUT_FILENO, &peer, &c, &count);
+	/* A pipe has no peer: the log line then says so. */
+	return echo_session(STDIN_FILENO, STDOUT_FILENO,
+	    getpeername(STDIN_FILENO, &peer.sa, &len) == 0 ? &peer : NULL, &c, &count);
 }
 
 static int

@@ -7,7 +7,6 @@
  * (Directed broadcasts would need the interface list; they are not checked.)
  */
 #include <errno.h>
-#include <string.h>
 #include <time.h>
 
 #include "log.h"
@@ -33,13 +32,12 @@ static int
 bad_source(const union net_addr *a)
 {
 	const unsigned char *v6 = a->sin6.sin6_addr.s6_addr;
-	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
 
 	if (net_port(a) < 1024 || net_port(a) == 2049)	/* and NFS, as inetd */
 		return 1;
 	if (a->sa.sa_family == AF_INET)
 		return bad_v4((const unsigned char *)&a->sin.sin_addr);
-	if (memcmp(v6, mapped, 12) == 0)
+	if (IN6_IS_ADDR_V4MAPPED(&a->sin6.sin6_addr))
 		return bad_v4(v6 + 12);
 	return v6[0] == 0xff || IN6_IS_ADDR_UNSPECIFIED(&a->sin6.sin6_addr);
 }
