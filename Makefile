@@ -62,21 +62,25 @@ ALL_LDFLAGS = $(STATIC) -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,norelro \
 	-Wl,-z,noseparate-code -Wl,-z,common-page-size=16 -Wl,-Map,$@.map \
 	$(SAN_FLAGS) $(TC_LDFLAGS) $(LDFLAGS)
 
-COMMON_SRC = fmt.c log.c net.c reply.c
-ECHOD_SRC  = main.c opts.c server.c echo.c udp.c privdrop.c $(COMMON_SRC)
-PROBE_SRC  = probe.c probe_out.c probe_sess.c probe_ping.c probe_load.c probe_verify.c $(COMMON_SRC)
+# The tree shows what links into what: src/lib/ is shared by both programs,
+# src/echod/ is the server, src/echoprobe/ the client.
+LIB_SRC    = fmt.c log.c net.c reply.c
+ECHOD_SRC  = main.c opts.c server.c echo.c udp.c privdrop.c
+PROBE_SRC  = main.c out.c sess.c ping.c load.c verify.c
 
-ECHOD_OBJ  = $(ECHOD_SRC:%.c=$(B)/obj/%.o)
-PROBE_OBJ  = $(PROBE_SRC:%.c=$(B)/obj/%.o)
-ALL_OBJ    = $(sort $(ECHOD_OBJ) $(PROBE_OBJ))
+LIB_OBJ    = $(LIB_SRC:%.c=$(B)/obj/lib/%.o)
+ECHOD_OBJ  = $(ECHOD_SRC:%.c=$(B)/obj/echod/%.o) $(LIB_OBJ)
+PROBE_OBJ  = $(PROBE_SRC:%.c=$(B)/obj/echoprobe/%.o) $(LIB_OBJ)
+HEADERS    = $(wildcard src/*/*.h)
 
-.PHONY: all clean distclean help check check-unit check-host FORCE
-all: $(B)/echod $(if $(wildcard src/probe.c),$(B)/echoprobe)
+.PHONY: all clean distclean help install FORCE
+all: $(B)/echod $(B)/echoprobe
 
 # Objects follow the flags (Makefile, toolchain.mk) and the sysroot (TC_DEPS).
-$(B)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile board/toolchain.mk $(TC_DEPS) | $(B)/obj
+$(B)/obj/%.o: src/%.c $(HEADERS) Makefile board/toolchain.mk $(TC_DEPS)
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/lib -c -o $@ $<
 
 $(B)/echod: $(ECHOD_OBJ) $(TC_DEPS)
 	@$(if $(Q),echo "  LD      $@")
@@ -88,96 +92,26 @@ $(B)/echoprobe: $(PROBE_OBJ) $(TC_DEPS)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(ALL_LDFLAGS)
 	$(Q)$(if $(SANITIZE),:,$(STRIP) -s -R .comment -R '.note*' $@)
 
-$(B)/obj:
-	$(Q)mkdir -p $@
+# ---- install --------------------------------------------------------------
+#   make install DESTDIR=<rootfs> ARCH=<arch>   echod, echoprobe, init script, config
+install: all
+	$(Q)install -d -m 0755 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)/etc/init.d $(DESTDIR)/etc/default
+	$(Q)install -m 0755 $(B)/echod $(DESTDIR)$(SBINDIR)/echod
+	$(Q)install -m 0755 $(B)/echoprobe $(DESTDIR)$(BINDIR)/echoprobe
+	$(Q)install -m 0755 rootfs-overlay/etc/init.d/S50echod $(DESTDIR)/etc/init.d/S50echod
+	$(Q)install -m 0644 rootfs-overlay/etc/default/echod $(DESTDIR)/etc/default/echod
 
-# ---- tests --------------------------------------------------------------
-# Every suite prints "PASS: name" / "FAIL: name" lines into $(O)/tests/<suite>.log;
-# tests/summary.sh counts them and prints the closing "N passed, N failed".
-TESTLOG    = $(O)/tests
-UNIT_TESTS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
-UNIT_BIN   = $(UNIT_TESTS:%=$(B)/tests/%)
-TEST_ENV   = ECHOD=$(abspath $(B)/echod) ECHOPROBE=$(abspath $(B)/echoprobe) \
-	TIMEOUT_MULT=$(TIMEOUT_MULT) PYTHON=$(PYTHON) O=$(abspath $(O))
+# ---- tests ------------------------------------------------------------------
+# The one list of suites `make check` runs, in order; each is defined in
+# tests/check.mk. A failing suite does not stop the others: the summary of
+# every suite's PASS:/FAIL: lines decides.
+CHECK_SUITES ?= check-unit check-host check-san check-valgrind check-fuzz \
+	check-cross check-qemu check-probe
 
-UNIT_OBJ   = $(filter-out $(B)/obj/main.o $(B)/obj/probe.o,$(ECHOD_OBJ)) \
-	$(if $(wildcard src/probe_verify.c),$(B)/obj/probe_verify.o)
+include tests/check.mk
+include board/image.mk
+include tests/bench/bench.mk
 
-$(B)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(UNIT_OBJ) | $(TC_DEPS)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(UNIT_OBJ) $(ALL_LDFLAGS)
-
-# The suites run in order; a failing suite does not stop the others, the summary decides.
-CHECK_SUITES ?= check-unit check-host check-san check-valgrind check-fuzz $(EXTRA_CHECKS)
-
-check:
-	@rm -rf $(TESTLOG); mkdir -p $(TESTLOG)
-	@for s in $(CHECK_SUITES); do \
-		echo "=== $$s"; $(MAKE) --no-print-directory $$s || echo "FAIL: $$s exited non-zero" >> $(TESTLOG)/$$s-status.log; \
-	done; sh tests/summary.sh $(TESTLOG)
-
-LOGTAG = $(ARCH)$(if $(SANITIZE),-san)
-
-check-unit: $(UNIT_BIN)
-	@mkdir -p $(TESTLOG)
-	@for t in $(UNIT_BIN); do $(if $(ARCH_RUNNER),$(ARCH_RUNNER) )$$t; done 2>&1 | \
-		sed 's/^\(PASS\|FAIL\): /&$(LOGTAG): /' | tee $(TESTLOG)/unit-$(LOGTAG).log; \
-		! grep -q '^FAIL' $(TESTLOG)/unit-$(LOGTAG).log
-
-check-host: all
-	@mkdir -p $(TESTLOG)
-	$(Q)$(TEST_ENV) ECHOD_WRAPPER="$(ARCH_RUNNER)" SUITE_TAG=$(LOGTAG) ECHOD_SANITIZED=$(if $(SANITIZE),1,0) $(PYTHON) tests/host/run.py $(HOST_TESTS) 2>&1 | \
-		tee $(TESTLOG)/host-$(LOGTAG).log; ! grep -q '^FAIL' $(TESTLOG)/host-$(LOGTAG).log
-
-# The same unit and host suites on an ASan+UBSan build (glibc gcc, so the
-# sanitizer runtimes exist), then the parent under valgrind for a short run.
-check-san:
-	$(Q)$(MAKE) --no-print-directory SANITIZE=1 check-unit check-host
-
-VALGRIND = valgrind -q --error-exitcode=99 --track-fds=no
-check-valgrind: all
-	@mkdir -p $(TESTLOG)
-	$(Q)$(TEST_ENV) TIMEOUT_MULT=$$(( $(TIMEOUT_MULT) * 4 )) ECHOD_WRAPPER="$(VALGRIND)" SUITE_TAG=valgrind \
-		$(PYTHON) tests/host/run.py classic_log raw_sizes udp sigterm sigusr1 usage inetd per_source 2>&1 | \
-		tee $(TESTLOG)/valgrind.log; ! grep -q '^FAIL' $(TESTLOG)/valgrind.log
-
-# ---- fuzzing: clang's libFuzzer with ASan+UBSan, host only ---------------
-# `make fuzz` runs each target FUZZ_SECONDS; check-fuzz is the short pass in
-# `make check`, plus the differential test of repr() against CPython.
-FUZZ_SECONDS ?= 60
-FUZZ_DIR     = $(O)/fuzz
-FUZZ_CFLAGS  = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc -Itests/fuzz
-FUZZERS      = $(FUZZ_DIR)/fuzz_reply $(FUZZ_DIR)/fuzz_opts
-
-$(FUZZ_DIR)/fuzz_reply: tests/fuzz/fuzz_reply.c tests/fuzz/unrepr.h src/reply.c src/fmt.c
-$(FUZZ_DIR)/fuzz_opts: tests/fuzz/fuzz_opts.c src/opts.c src/fmt.c
-$(FUZZERS):
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)clang $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
-
-$(B)/tests/repr_driver: tests/fuzz/repr_driver.c $(B)/obj/reply.o $(B)/obj/fmt.o
-	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ $(ALL_LDFLAGS)
-
-fuzz: $(FUZZERS)
-	@for f in $(FUZZERS); do mkdir -p $$f.corpus; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -artifact_prefix=$$f- -rss_limit_mb=1024 -print_final_stats=1 \
-		$$f.corpus || exit 1; done
-
-check-fuzz: $(FUZZERS) $(B)/tests/repr_driver
-	@mkdir -p $(TESTLOG)
-	@{ $(PYTHON) tests/fuzz/repr_diff.py $(B)/tests/repr_driver 20000; \
-	for f in $(FUZZERS); do mkdir -p $$f.corpus; \
-		if $$f -max_total_time=$(or $(CHECK_FUZZ_SECONDS),10) -timeout=10 -artifact_prefix=$$f- $$f.corpus >$$f.log 2>&1; \
-		then echo "PASS: fuzz: $$(basename $$f) $$(grep -o 'Done [0-9]* runs' $$f.log)"; \
-		else echo "FAIL: fuzz: $$(basename $$f) (see $$f.log)"; tail -20 $$f.log; fi; done; } | \
-		tee $(TESTLOG)/fuzz.log; ! grep -q '^FAIL' $(TESTLOG)/fuzz.log
-
--include board/image.mk
--include tests/bench/bench.mk
 
 clean:
 	rm -rf $(O)

@@ -1,8 +1,7 @@
-# QEMU images and installing into a root file system (docs/boards.md).
-#   make install DESTDIR=<rootfs> ARCH=<arch>   echod, its init script, config
+# QEMU images (docs/boards.md).
 #   make image [BOARD=armhf-virt]               build/images/<board>/
 #   make run [BOARD=armhf-virt] [PORT=5007]     boot it, echod on 127.0.0.1:PORT
-#   make check-qemu [QEMU_BOARDS=...]           boot every board and test it
+#   make check-qemu [QEMU_BOARDS=...]           boot every board and test it (tests/check.mk)
 
 # Every folder with a readme.txt is a board (docs/boards.md).
 BOARDS      = $(sort $(patsubst board/%/readme.txt,%,$(wildcard board/*/readme.txt)))
@@ -16,34 +15,18 @@ IMAGE_ENV   = DL_DIR=$(DL_DIR) CACHE_DIR=$(CACHE_DIR) PYTHON=$(PYTHON)
 # in the image, for its tests, come from the cross build).
 IMAGE_DEBS  = qemu-system-arm qemu-system-mips python3-pexpect
 
-.PHONY: install image run check-qemu deps-image
-EXTRA_CHECKS += check-qemu
-
-install: all
-	$(Q)install -d -m 0755 $(DESTDIR)$(SBINDIR) $(DESTDIR)/etc/init.d $(DESTDIR)/etc/default
-	$(Q)install -m 0755 $(B)/echod $(DESTDIR)$(SBINDIR)/echod
-	$(Q)install -m 0755 rootfs-overlay/etc/init.d/S50echod $(DESTDIR)/etc/init.d/S50echod
-	$(Q)install -m 0644 rootfs-overlay/etc/default/echod $(DESTDIR)/etc/default/echod
+.PHONY: image run deps-image
 
 image: deps-image
 	@test -f board/$(BOARD)/readme.txt || { echo "BOARD=$(BOARD): no board/$(BOARD)/readme.txt" >&2; exit 1; }
 	$(Q)rm -rf $(TARGET_DIR) && mkdir -p $(TARGET_DIR)
 	$(Q)$(MAKE) --no-print-directory install ARCH=$(call board_arch,$(BOARD)) \
 		DESTDIR=$(abspath $(TARGET_DIR)) PREFIX=/usr
-	$(Q)p=$(O)/$(call board_arch,$(BOARD))/echoprobe; \
-		if [ -f $$p ]; then install -D -m 0755 $$p $(TARGET_DIR)/usr/bin/echoprobe; fi
 	$(Q)$(IMAGE_ENV) sh board/common/mkimage.sh $(BOARD) $(abspath $(TARGET_DIR)) $(abspath $(IMAGE_DIR))
 
 run: deps-image
 	$(Q)test -f $(IMAGE_DIR)/rootfs.cpio.gz || $(MAKE) --no-print-directory image
 	$(Q)sh board/common/run.sh $(BOARD) $(IMAGE_DIR) $(PORT)
-
-check-qemu: deps-image
-	@mkdir -p $(TESTLOG)
-	$(Q)st=0; for b in $(QEMU_BOARDS); do \
-		$(TEST_ENV) $(PYTHON) tests/qemu/run.py $$b 2>&1 | tee $(TESTLOG)/qemu-$$b.log; \
-		grep -q '^PASS' $(TESTLOG)/qemu-$$b.log && ! grep -q '^FAIL' $(TESTLOG)/qemu-$$b.log || st=1; \
-	done; exit $$st
 
 deps-image:
 	$(Q)sh board/common/aptdeps.sh $(IMAGE_DEBS)

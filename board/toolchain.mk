@@ -16,7 +16,7 @@
 # environment is ignored for cross builds (it is usually the host's gcc).
 #
 # Sets for the top Makefile: CC STRIP STATIC TC_CFLAGS TC_LDFLAGS TC_DEPS
-# ARCH_RUNNER. Targets: deps toolchain toolchains all-arches size check-cross.
+# ARCH_RUNNER. Targets: deps toolchain toolchains all-arches size.
 
 CROSS_ARCHES = armhf armel arm64 mipsel mips
 SYSROOT_DIR ?= $(CACHE_DIR)/sysroot
@@ -82,9 +82,7 @@ TC_DEPS    = $(SYSROOT)/musl.specs
 endif
 endif
 
-EXTRA_CHECKS += check-cross
-
-.PHONY: deps toolchain toolchains all-arches size check-cross
+.PHONY: deps toolchain toolchains all-arches size
 
 # A missing sysroot first makes sure the packages are there (fast when they
 # are), then fetches and unpacks, or builds, musl.
@@ -107,11 +105,3 @@ all-arches:
 size: all-arches
 	$(Q)sh board/common/size.sh $(SIZE_BUDGET) \
 		$(foreach a,$(CROSS_ARCHES),$(a):$(O)/$(a)/echod:$(TRIPLET_$(a))-size)
-
-# Every cross arch: ELF checks, reproducibility, budget, then the unit and
-# host suites under qemu-user (their logs are unit-<arch>.log, host-<arch>.log).
-check-cross:
-	@mkdir -p $(TESTLOG)
-	$(Q)MAKE="$(MAKE)" O="$(O)" ARCHES="$(CROSS_ARCHES)" SIZE_BUDGET="$(SIZE_BUDGET)" \
-		V="$(V)" sh tests/cross/run.sh 2>&1 | tee $(TESTLOG)/cross.log; \
-		! grep -q '^FAIL' $(TESTLOG)/cross.log

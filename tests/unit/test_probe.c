@@ -1,5 +1,5 @@
 /*
- * test_probe.c: echoprobe's verification (probe_verify.c): a wrong byte, a
+ * test_probe.c: echoprobe's verification (src/echoprobe/verify.c): a wrong byte, a
  * short reply and a wrong classic reply are each caught, and correct
  * replies pass however TCP splits or joins them.
  */
@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "check.h"
-#include "probe_verify.h"
+#include "verify.h"
 #include "reply.h"
 
 #define NOV5 1446719400	/* Thu Nov  5 10:30:00 2015 UTC */

@@ -1,5 +1,5 @@
 /*
- * probe_verify.c: is this the echo of what we sent? Raw: the same bytes.
+ * verify.c: is this the echo of what we sent? Raw: the same bytes.
  * Classic: the replies are parsed back, each must be exactly what
  * reply_classic() would write for the next 1..1024 bytes we sent, at a time
  * close to ours; TCP may split or join replies anywhere.
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "probe_verify.h"
+#include "verify.h"
 
 static int
 bad(char *why, const char *f, ...)

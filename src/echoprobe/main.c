@@ -1,8 +1,8 @@
 /*
- * probe.c: echoprobe, echod's diagnostic client and load generator. This
+ * main.c: echoprobe, echod's diagnostic client and load generator. This
  * file is its command line: options, usage and help, the signals that stop
- * a run, and main, which runs one mode (ping: probe_ping.c; rate, stream:
- * probe_load.c) and exits with the code of the first failure (probe_out.c).
+ * a run, and main, which runs one mode (ping: ping.c; rate, stream:
+ * load.c) and exits with the code of the first failure (out.c).
  */
 #include <signal.h>
 #include <stdlib.h>

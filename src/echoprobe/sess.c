@@ -1,5 +1,5 @@
 /*
- * probe_sess.c: echoprobe's sockets: the address, a non-blocking connect,
+ * sess.c: echoprobe's sockets: the address, a non-blocking connect,
  * poll(2) that stops on ^C, and one TCP session as a small state machine
  * (connecting, transfer, done or failed) that sends pattern bytes and
  * verifies the echo as it comes. Ping, rate and stream mode all drive it:

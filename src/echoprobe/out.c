@@ -1,5 +1,5 @@
 /*
- * probe_out.c: everything echoprobe prints on stdout, through one buffer
+ * out.c: everything echoprobe prints on stdout, through one buffer
  * so a run costs a few write(2)s: the human lines, the -j JSON object, the
  * statistics behind both (min/avg/max/mdev and nearest-rank percentiles,
  * no libm), and the first failure, which decides the message and exit code.

@@ -1,5 +1,5 @@
 /*
- * probe_load.c: echoprobe's two load generators. Rate mode: K sessions in
+ * load.c: echoprobe's two load generators. Rate mode: K sessions in
  * one poll set, each connect, send, verify, close and again, until -c
  * connections or -w seconds; failures are counted by kind. Stream mode: one
  * connection, N MiB sent and verified full duplex, in MB/s.

@@ -1,5 +1,5 @@
 /*
- * probe_ping.c: echoprobe's ping mode: one probe per interval, a line per
+ * ping.c: echoprobe's ping mode: one probe per interval, a line per
  * reply, then sent/received/loss and the RTT statistics. TCP keeps one
  * connection for every probe; UDP sends datagrams, tells a late reply to an
  * earlier probe from a wrong one, and counts a probe lost after -W.

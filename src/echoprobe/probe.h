@@ -1,8 +1,8 @@
 /*
  * probe.h: what echoprobe's files share, and nothing else: the options
- * (probe.c), output, statistics and the first failure (probe_out.c), and
- * one TCP session driven through poll(2) (probe_sess.c), which the ping
- * (probe_ping.c), rate and stream (probe_load.c) modes all use.
+ * (main.c), output, statistics and the first failure (out.c), and
+ * one TCP session driven through poll(2) (sess.c), which the ping
+ * (ping.c), rate and stream (load.c) modes all use.
  */
 #ifndef ECHOD_PROBE_H
 #define ECHOD_PROBE_H
@@ -11,13 +11,13 @@
 #include <signal.h>
 
 #include "net.h"
-#include "probe_verify.h"
+#include "verify.h"
 
 #define EX_SOMEFAILED 1
 #define MAX_WORKERS 1024
 #define IOBUF 65536
 
-/* ---- options (probe.c) --------------------------------------------------- */
+/* ---- options (main.c) --------------------------------------------------- */
 
 enum { MODE_PING, MODE_RATE, MODE_STREAM };
 
@@ -36,7 +36,7 @@ struct probe_opts {
 extern struct probe_opts o;
 extern volatile sig_atomic_t want_stop;	/* SIGINT or SIGTERM came */
 
-/* ---- output and the first failure (probe_out.c) -------------------------- */
+/* ---- output and the first failure (out.c) -------------------------- */
 
 /* What went wrong first, for the message and the exit code. */
 extern int fail_code;
@@ -67,7 +67,7 @@ unsigned long long stats_pct(struct stats *s, unsigned p);
 unsigned long long stats_mdev(const struct stats *s);
 void put_json_stats(const char *name, struct stats *s);
 
-/* ---- sockets and one TCP session (probe_sess.c) -------------------------- */
+/* ---- sockets and one TCP session (sess.c) -------------------------- */
 
 extern char hoststr[64];	/* the numeric address resolve() found */
 extern unsigned char sbuf[IOBUF], rbuf[IOBUF];
@@ -96,9 +96,9 @@ void sess_run(struct sess *s, unsigned long long deadline);
 
 /* ---- the modes; each returns fail_code, or its own exit code ------------- */
 
-int ping_tcp(void);	/* probe_ping.c */
+int ping_tcp(void);	/* ping.c */
 int ping_udp(void);
-int run_rate(void);	/* probe_load.c */
+int run_rate(void);	/* load.c */
 int run_stream(void);
 
 #endif

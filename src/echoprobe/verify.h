@@ -1,5 +1,5 @@
 /*
- * probe_verify.h: echoprobe's verification of what came back, with no I/O:
+ * verify.h: echoprobe's verification of what came back, with no I/O:
  * raw echo must be byte-identical, a classic reply must be exactly
  * 'Echo=>' + repr(chunk) + ' at ' + ctime, the ctime near our clock.
  */
