@@ -1,5 +1,5 @@
 /*
- * reply.c: the classic reply (REPLY-FORMAT.md). Python 3's repr() of a
+ * reply.c: the classic reply (docs/reply-format.md). Python 3's repr() of a
  * bytes object and time.ctime(), by hand: C's ctime() appends a newline,
  * keeps a static buffer and follows no fixed rule past year 9999, and
  * strftime's day and month names follow the locale.

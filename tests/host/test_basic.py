@@ -13,7 +13,7 @@ import threading
 import time
 
 from echotest import (BOOK, EMULATED, INSTRUMENTED, ECHOD, Server, children_of, exchange, fd_count,
-                      free_port, mask_time, proc_stat, recv_all, run_echod, status_field,
+                      free_port, mask_time, proc_stat, reachable_copy, recv_all, run_echod, status_field,
                       timeout, wait_until, WRAPPER)
 
 PAYLOADS = [b"hello", b"hello\n", b"hello\r\n", b"it's", b'say "hi"', b"it's \"x\"", b"'",
@@ -40,7 +40,7 @@ def start_book(port, tz):
 
 
 def test_classic_matches_book(t):
-    """Every REPLY-FORMAT.md payload, on echod and on the book's script, same TZ."""
+    """Every docs/reply-format.md payload, on echod and on the book's script, same TZ."""
     if not os.path.exists(BOOK):
         t.check(False, "classic: book script present", BOOK)
         return
@@ -337,8 +337,9 @@ def test_setup_errors(t):
     rc, out, err = run_echod("-b", "192.0.2.1", "-p", "0")
     t.check(rc == 71 and ("Address not available" in err or "Cannot assign" in err), "setup: address not on this host -> 71", err)
     if os.geteuid() == 0 and not EMULATED:
-        p = subprocess.run([ECHOD, "-b", "127.0.0.1", "-p", "7"], capture_output=True,
-                           preexec_fn=lambda: os.setuid(65534), timeout=timeout(10))
+        with reachable_copy(ECHOD) as echod:
+            p = subprocess.run([echod, "-b", "127.0.0.1", "-p", "7"], capture_output=True,
+                               preexec_fn=lambda: os.setuid(65534), timeout=timeout(10))
         t.check(p.returncode == 71 and b"Permission denied" in p.stderr,
                 "setup: low port as nobody -> 71", repr(p.stderr))
 

@@ -6,9 +6,11 @@ project's "PASS: name" / "FAIL: name" lines.
 Environment: ECHOD (binary), ECHOD_WRAPPER (a command prefix such as
 qemu-arm-static, for cross builds), TIMEOUT_MULT (scales every timeout).
 """
+import contextlib
 import os
 import re
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,8 +25,8 @@ MULT = float(os.environ.get("TIMEOUT_MULT", "1"))
 EMULATED = bool(WRAPPER)
 # Sanitizer runtimes and emulators allocate as they go: memory is not ours to judge there.
 INSTRUMENTED = EMULATED or os.environ.get("ECHOD_SANITIZED") == "1"
-BOOK = os.environ.get("BOOK_SERVER", os.path.join(
-    os.path.dirname(__file__), "..", "..", "..", "shared", "book", "fork-server.py"))
+# The book's script (Lutz, Programming Python, example 12-4), kept in the project.
+BOOK = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "book", "fork-server.py")
 CTIME_RE = rb" at (Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 123]\d \d\d:\d\d:\d\d \d+"
 
 
@@ -195,6 +197,26 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+@contextlib.contextmanager
+def reachable_copy(path):
+    """
+    A copy of the binary at path that any user can execute, for tests that
+    run it under another uid: the checkout may sit in a private folder
+    (mode 0700, as `mktemp -d` makes and many home folders are), which that
+    user cannot enter. The copy goes to a new 0755 folder in the temporary
+    folder and is removed afterwards.
+    """
+    folder = tempfile.mkdtemp(prefix="echod-any-user-")
+    try:
+        os.chmod(folder, 0o755)
+        copy = os.path.join(folder, os.path.basename(path))
+        shutil.copyfile(path, copy)
+        os.chmod(copy, 0o755)
+        yield copy
+    finally:
+        shutil.rmtree(folder)
 
 
 def run_echod(*args, env=None, seconds=10, stdin=None):

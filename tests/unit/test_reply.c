@@ -1,5 +1,5 @@
 /*
- * test_reply.c: the classic reply against REPLY-FORMAT.md and against
+ * test_reply.c: the classic reply against docs/reply-format.md and against
  * golden output of CPython (repr256.txt, repr-all.txt, repr-noq.txt).
  */
 #include <stdlib.h>
@@ -89,7 +89,7 @@ test_rows(void)
 	set_tz("UTC");
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		n = reply_classic(out, (const unsigned char *)rows[i].in, rows[i].len, NOV5);
-		CHECK_STR(out, n, rows[i].want, "reply: REPLY-FORMAT.md row %zu", i + 1);
+		CHECK_STR(out, n, rows[i].want, "reply: reply-format.md row %zu", i + 1);
 	}
 }
 
