@@ -64,7 +64,7 @@ ALL_LDFLAGS = $(STATIC) -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,norelro \
 
 # The tree shows what links into what: src/lib/ is shared by both programs,
 # src/echod/ is the server, src/echoprobe/ the client.
-LIB_SRC    = fmt.c log.c net.c reply.c
+LIB_SRC    = fmt.c log.c mono.c net.c reply.c
 ECHOD_SRC  = main.c opts.c server.c echo.c udp.c privdrop.c
 PROBE_SRC  = main.c out.c sess.c ping.c load.c verify.c
 

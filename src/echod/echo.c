@@ -12,6 +12,7 @@
 
 #include "echo.h"
 #include "log.h"
+#include "mono.h"
 #include "opts.h"
 #include "reply.h"
 
@@ -81,32 +82,14 @@ echo_stream(int in, int out, const struct echo_conf *c, struct echo_count *count
 	}
 }
 
-static void
-monotonic(struct timespec *ts)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-}
-
-/* The book's time.sleep(); ppoll is already linked, nanosleep would add code. */
+/* The book's time.sleep(); poll is already linked, nanosleep would add code. */
 static void
 sleep_seconds(unsigned s)
 {
-	struct timespec end, now, left;
+	unsigned long long end = mono_ms() + s * 1000ULL, now;
 
-	monotonic(&end);
-	end.tv_sec += s;
-	for (;;) {
-		monotonic(&now);
-		left.tv_sec = end.tv_sec - now.tv_sec;
-		left.tv_nsec = end.tv_nsec - now.tv_nsec;
-		if (left.tv_nsec < 0) {
-			left.tv_nsec += 1000000000L;
-			left.tv_sec--;
-		}
-		if (left.tv_sec < 0)
-			return;
-		(void)ppoll(NULL, 0, &left, NULL);
-	}
+	while ((now = mono_ms()) < end)
+		(void)poll(NULL, 0, (int)(end - now));	/* -d is at most 3600 s */
 }
 
 int
@@ -121,7 +104,7 @@ echo_session(int in, int out, const union net_addr *peer,
 
 	/* Under -q not even the clock is read: this is every connection's start-up. */
 	if (logging) {
-		monotonic(&start);
+		mono_now(&start);
 		ct[reply_ctime(ct, time(NULL))] = '\0';
 		log_conn("Server connected by %P at %s", sa, ct);
 	}
@@ -131,7 +114,7 @@ echo_session(int in, int out, const union net_addr *peer,
 	saved = errno;
 	if (!logging)
 		return r == 0 ? 0 : 1;
-	monotonic(&end);
+	mono_now(&end);
 	if (end.tv_nsec < start.tv_nsec) {
 		end.tv_nsec += 1000000000L;
 		end.tv_sec--;

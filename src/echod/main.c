@@ -23,9 +23,9 @@ usage_error(const char *why)
 	char line[192];
 
 	fmt(line, sizeof line, "echod: %s\n", why);
-	out_str(STDERR_FILENO, line);
-	out_str(STDERR_FILENO, opts_usage);
-	out_str(STDERR_FILENO, "Try 'echod -h' for more information.\n");
+	log_puts(STDERR_FILENO, line);
+	log_puts(STDERR_FILENO, opts_usage);
+	log_puts(STDERR_FILENO, "Try 'echod -h' for more information.\n");
 	_exit(EX_USAGE);
 }
 
@@ -50,7 +50,7 @@ open_listener(const union net_addr *a, socklen_t len, int type, const struct opt
 	int fd = net_listen(a, len, type, o->backlog, o->idle);
 
 	if (fd < 0)
-		die(EX_OSERR, "%s %A port %u: %m", type == SOCK_STREAM ? "tcp" : "udp",
+		log_die(EX_OSERR, "%s %A port %u: %m", type == SOCK_STREAM ? "tcp" : "udp",
 		    &a->sa, net_port(a));
 	return fd;
 }
@@ -68,22 +68,22 @@ main(int argc, char **argv)
 	if (opts_parse(&o, argc, argv, err, sizeof err) < 0)
 		usage_error(err);
 	if (o.action == ACT_HELP) {
-		out_str(STDOUT_FILENO, opts_usage);
-		out_str(STDOUT_FILENO, opts_help);
+		log_puts(STDOUT_FILENO, opts_usage);
+		log_puts(STDOUT_FILENO, opts_help);
 		return 0;
 	}
 	if (o.action == ACT_VERSION) {
-		out_str(STDOUT_FILENO, "echod " ECHOD_VERSION "\n");
+		log_puts(STDOUT_FILENO, "echod " ECHOD_VERSION "\n");
 		return 0;
 	}
 	log_open("echod", o.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, o.quiet);
 	tzset();	/* once, so no child reads /etc/localtime again */
 	signal(SIGPIPE, SIG_IGN);
 	if (o.user != NULL && priv_lookup(o.user, &priv) < 0)
-		die(EX_NOUSER, "-u: no such user '%S'", o.user);
+		log_die(EX_NOUSER, "-u: no such user '%S'", o.user);
 	if (o.inetd) {
 		if (o.user != NULL && priv_drop(&priv) < 0)
-			die(EX_NOPERM, "-u %S: cannot drop privileges: %m", o.user);
+			log_die(EX_NOPERM, "-u %S: cannot drop privileges: %m", o.user);
 		return serve_inetd(&o);
 	}
 	len = net_addr(&a, o.bind, o.port);
@@ -95,17 +95,14 @@ main(int argc, char **argv)
 	port = net_local_port(tcp);
 	if (o.udp) {
 		/* With -p 0, UDP takes the port the kernel gave TCP. */
-		if (a.sa.sa_family == AF_INET)
-			a.sin.sin_port = htons(port);
-		else
-			a.sin6.sin6_port = htons(port);
+		net_set_port(&a, port);
 		udp = open_listener(&a, len, SOCK_DGRAM, &o);
 	}
 	if (o.user != NULL && priv_drop(&priv) < 0)
-		die(EX_NOPERM, "-u %S: cannot drop privileges: %m", o.user);
+		log_die(EX_NOPERM, "-u %S: cannot drop privileges: %m", o.user);
 	if (o.print_port) {
 		fmt(line, sizeof line, "%d\n", port);
-		out_str(STDOUT_FILENO, line);
+		log_puts(STDOUT_FILENO, line);
 	}
 	log_info("listening on %A port %d, %s%s mode, up to %u children",
 	    &a.sa, port, o.udp ? "tcp+udp, " : "",

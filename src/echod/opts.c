@@ -47,34 +47,17 @@ static const struct numopt numopts[] = {
 };
 
 static int
-parse_uint(const char *s, unsigned max, unsigned *out)
-{
-	unsigned long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > max)
-			return -2;
-	}
-	*out = v;
-	return 0;
-}
-
-static int
 set_number(struct opts *o, char c, const char *arg, char *err, size_t errcap)
 {
 	const struct numopt *n;
-	unsigned v;
+	const char *end = arg;
+	unsigned long v;
 	int r;
 
 	for (n = numopts; n->letter != c; n++)
 		;
-	r = parse_uint(arg, n->max, &v);
-	if (r == -1) {
+	r = fmt_parse_ulong(&end, n->max, &v);
+	if (r == -1 || *end != '\0') {
 		fmt(err, errcap, "option -%c: '%S' is not a number", c, arg);
 		return -1;
 	}
@@ -82,7 +65,7 @@ set_number(struct opts *o, char c, const char *arg, char *err, size_t errcap)
 		fmt(err, errcap, "option -%c: %S is out of range %u-%u", c, arg, n->min, n->max);
 		return -1;
 	}
-	*(unsigned *)((char *)o + n->offset) = v;
+	*(unsigned *)((char *)o + n->offset) = (unsigned)v;
 	return 0;
 }
 

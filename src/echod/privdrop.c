@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "net.h"
 #include "privdrop.h"
 
@@ -49,20 +50,11 @@ split(char *line, char **field, int max)
 	return n;
 }
 
+/* A uid or gid: 0 to 4294967294, since (uid_t)-1 means "unchanged". */
 static int
 parse_id(const char *s, unsigned long *out)
 {
-	unsigned long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9' || v > 0xffffffffUL / 10)
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	*out = v;
-	return 0;
+	return fmt_parse_ulong(&s, 4294967294UL, out) == 0 && *s == '\0' ? 0 : -1;
 }
 
 /* Whether name is in the comma-separated list. */

@@ -27,6 +27,7 @@
 #include "config.h"
 #include "echo.h"
 #include "log.h"
+#include "mono.h"
 #include "net.h"
 #include "server.h"
 #include "udp.h"
@@ -55,15 +56,6 @@ static int tcp_fd = -1, udp_fd = -1, sig_fd = -1;
 static sigset_t child_mask;	/* what a child runs with */
 static struct state *st;
 
-static unsigned long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 setup_signals(void)
 {
@@ -79,7 +71,7 @@ setup_signals(void)
 	sigaddset(&child_mask, SIGUSR1);
 	sig_fd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sig_fd < 0)
-		die(71, "signalfd: %m");
+		log_die(71, "signalfd: %m");
 	/* A hang-up of the terminal that started us is no reason to stop. */
 	signal(SIGHUP, SIG_IGN);
 }
@@ -177,7 +169,7 @@ accept_failed(void)
 	if (!st->backoff_logged)
 		log_warn("accept: %m; pausing new connections");
 	st->backoff_logged = 1;
-	st->backoff_until = now_ms() + BACKOFF_MS;
+	st->backoff_until = mono_ms() + BACKOFF_MS;
 }
 
 /*
@@ -288,7 +280,7 @@ serve_once(void)
 	int n = 1, timeout = -1, tcp_at = -1, udp_at = -1;
 
 	p[0] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
-	if (st->backoff_until != 0 && (now = now_ms()) < st->backoff_until)
+	if (st->backoff_until != 0 && (now = mono_ms()) < st->backoff_until)
 		timeout = (int)(st->backoff_until - now);
 	else if (st->nchildren < opt->maxchild) {
 		st->backoff_until = 0;
@@ -313,7 +305,7 @@ serve_once(void)
 static void
 shut_down(void)
 {
-	unsigned long long deadline = now_ms() + ECHOD_GRACE * 1000;
+	unsigned long long deadline = mono_ms() + ECHOD_GRACE * 1000;
 	unsigned long long now;
 	struct pollfd p = { .fd = sig_fd, .events = POLLIN };
 	unsigned i;
@@ -327,7 +319,7 @@ shut_down(void)
 		reap();
 		if (st->nchildren == 0)
 			break;
-		if ((now = now_ms()) >= deadline) {
+		if ((now = mono_ms()) >= deadline) {
 			for (i = 0; i < opt->maxchild; i++)
 				if (st->slot[i].pid != 0)
 					kill(st->slot[i].pid, sig);
@@ -353,12 +345,12 @@ server_run(int tcp, int udp, const struct opts *o)
 	st = mmap(NULL, sizeof *st + o->maxchild * sizeof st->slot[0],
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (st == MAP_FAILED)
-		die(71, "mmap: %m");
+		log_die(71, "mmap: %m");
 	/*
 	 * libc finds the vDSO's clock_gettime on the first call and stores the
 	 * pointer: done here, once, instead of in every child.
 	 */
-	(void)now_ms();
+	(void)mono_ms();
 	setup_signals();
 	while (!st->want_exit) {
 		if (st->want_stats)

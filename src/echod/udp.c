@@ -15,10 +15,9 @@
 #include "reply.h"
 #include "udp.h"
 
-#define UDP_MAX 65536
 #define UDP_BURST 64
 
-static unsigned char udp_buf[UDP_MAX];
+static unsigned char udp_buf[NET_UDP_MAX];
 static char udp_reply[REPLY_MAX];
 
 static int

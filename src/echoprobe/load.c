@@ -8,6 +8,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "mono.h"
 #include "probe.h"
 
 /* ---- connection rate ----------------------------------------------------- */
@@ -20,7 +21,7 @@ struct rate {
 static void
 rate_start(struct sess *s, struct rate *r)
 {
-	unsigned long long t0 = now_us();
+	unsigned long long t0 = mono_us();
 	int saved = fail_code;
 
 	fail_code = 0;
@@ -46,7 +47,7 @@ rate_end(struct sess *s, struct rate *r, struct stats *lat)
 	s->fd = -1;
 	if (s->state == S_DONE) {
 		r->ok++;
-		stats_add(lat, now_us() - s->t0);
+		stats_add(lat, mono_us() - s->t0);
 	}
 	s->state = S_FREE;
 }
@@ -98,7 +99,7 @@ run_rate(void)
 	static struct pollfd p[MAX_WORKERS];
 	struct rate r;
 	struct stats lat;
-	unsigned long long t0 = now_us(), deadline = t0 + o.deadline_us, now, until;
+	unsigned long long t0 = mono_us(), deadline = t0 + o.deadline_us, now, until;
 	unsigned i, busy;
 	int code;
 
@@ -107,7 +108,7 @@ run_rate(void)
 	for (i = 0; i < o.workers; i++)
 		ss[i].state = S_FREE;
 	for (;;) {
-		now = now_us();
+		now = mono_us();
 		busy = 0;
 		until = 0;
 		for (i = 0; i < o.workers; i++) {
@@ -135,7 +136,7 @@ run_rate(void)
 			break;
 		if (xpoll(p, o.workers, until) < 0)
 			break;
-		now = now_us();
+		now = mono_us();
 		for (i = 0; i < o.workers; i++) {
 			struct sess *s = &ss[i];
 			int before = fail_code;
@@ -167,7 +168,7 @@ run_rate(void)
 		code = EX_SOMEFAILED;
 	else if (code == 0 && r.ok < r.started)
 		code = EX_SOMEFAILED;
-	put_rate(&r, &lat, now_us() - t0, code);
+	put_rate(&r, &lat, mono_us() - t0, code);
 	return code;
 }
 
@@ -177,7 +178,7 @@ int
 run_stream(void)
 {
 	struct sess s = { .state = S_CONNECTING };
-	unsigned long long t0 = now_us(), deadline = o.deadline_us ? t0 + o.deadline_us : 0;
+	unsigned long long t0 = mono_us(), deadline = o.deadline_us ? t0 + o.deadline_us : 0;
 	unsigned long long took = 0, mbs = 0;
 
 	if ((s.fd = start_connect(SOCK_STREAM)) >= 0) {
@@ -186,7 +187,7 @@ run_stream(void)
 		if (s.state == S_DONE) {
 			sess_begin(&s, 0, o.stream_bytes);
 			sess_run(&s, deadline);
-			took = now_us() - s.t0;
+			took = mono_us() - s.t0;
 			if (s.state == S_DONE && took > 0)
 				mbs = o.stream_bytes * 100 / took;	/* bytes/us = MB/s */
 		}

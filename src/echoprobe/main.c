@@ -17,7 +17,6 @@
 #include "probe.h"
 
 #define MAX_COUNT 10000000UL
-#define UDP_MAX 65507
 
 static const char usage_text[] =
     "usage: echoprobe [-jqu] [-b MiB | -r workers] [-c count] [-i interval]\n"
@@ -68,31 +67,32 @@ usage(const char *f, const char *arg)
 	char line[160];
 
 	fmt(line, sizeof line, f, arg);
-	out_str(STDERR_FILENO, "echoprobe: ");
-	out_str(STDERR_FILENO, line);
-	out_str(STDERR_FILENO, "\n");
-	out_str(STDERR_FILENO, usage_text);
-	out_str(STDERR_FILENO, "Try 'echoprobe --help' for more information.\n");
+	log_puts(STDERR_FILENO, "echoprobe: ");
+	log_puts(STDERR_FILENO, line);
+	log_puts(STDERR_FILENO, "\n");
+	log_puts(STDERR_FILENO, usage_text);
+	log_puts(STDERR_FILENO, "Try 'echoprobe --help' for more information.\n");
 	exit(EX_USAGE);
 }
 
 /* A decimal number of seconds with up to 6 decimals, into microseconds. */
 static unsigned long long
-parse_secs(const char *s, int letter, unsigned long long max_s)
+parse_secs(const char *s, int letter, unsigned long max_s)
 {
-	unsigned long long v = 0, scale = 1000000;
+	unsigned long long v;
+	unsigned long whole = 0, scale = 1000000;
 	const char *p = s;
 	char opt[3] = { '-', (char)letter, 0 };
+	int r = fmt_parse_ulong(&p, max_s, &whole), digits = r == 0;
 
-	for (; *p >= '0' && *p <= '9'; p++)
-		if ((v = v * 10 + (*p - '0')) > max_s)
-			usage("option %s: number too large", opt);
-	v *= 1000000;
+	if (r == -2)
+		usage("option %s: number too large", opt);
+	v = (unsigned long long)whole * 1000000;
 	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
+		for (p++; *p >= '0' && *p <= '9'; p++, digits = 1)
 			if ((scale /= 10) > 0)
-				v += (*p - '0') * scale;
-	if (*p != '\0' || p == s)
+				v += (unsigned long)(*p - '0') * scale;
+	if (*p != '\0' || !digits)
 		usage("option %s: not a number of seconds", opt);
 	return v;
 }
@@ -104,10 +104,7 @@ parse_num(const char *s, int letter, unsigned long min, unsigned long max)
 	const char *p = s;
 	char opt[3] = { '-', (char)letter, 0 };
 
-	for (; *p >= '0' && *p <= '9'; p++)
-		if ((v = v * 10 + (*p - '0')) > max)
-			break;
-	if (*p != '\0' || p == s || v < min || v > max) {
+	if (fmt_parse_ulong(&p, max, &v) != 0 || *p != '\0' || v < min) {
 		char m[80];
 
 		fmt(m, sizeof m, "option %%s: '%s' is not a number in %lu..%lu", s, min, max);
@@ -121,7 +118,7 @@ set_opt(int c, const char *arg)
 {
 	switch (c) {
 	case 'b': o.stream_bytes = (unsigned long long)parse_num(arg, c, 1, 1048576) << 20;
-		o.mode = MODE_STREAM; break;
+		o.mode = PROBE_STREAM; break;
 	case 'c': o.count = parse_num(arg, c, 1, MAX_COUNT); break;
 	case 'i': o.interval_us = parse_secs(arg, c, 86400); break;
 	case 'm':
@@ -129,7 +126,7 @@ set_opt(int c, const char *arg)
 			usage("option -m: '%s' is not classic or raw", arg);
 		o.classic = arg[0] == 'c';
 		break;
-	case 'r': o.workers = parse_num(arg, c, 1, MAX_WORKERS); o.mode = MODE_RATE; break;
+	case 'r': o.workers = parse_num(arg, c, 1, MAX_WORKERS); o.mode = PROBE_RATE; break;
 	case 's': o.size = parse_num(arg, c, 0, 16 << 20); break;
 	case 't': o.tol = parse_num(arg, c, 0, 1000000000); break;
 	case 'W': o.timeout_us = parse_secs(arg, c, 86400); break;
@@ -163,12 +160,12 @@ parse_args(int argc, char **argv)
 			if (strchr(flags, c) == NULL)
 				usage("unknown option %s", opt);
 			if (c == 'h') {
-				out_str(STDOUT_FILENO, usage_text);
-				out_str(STDOUT_FILENO, help_text);
+				log_puts(STDOUT_FILENO, usage_text);
+				log_puts(STDOUT_FILENO, help_text);
 				exit(0);
 			}
 			if (c == 'V') {
-				out_str(STDOUT_FILENO, "echoprobe " ECHOD_VERSION "\n");
+				log_puts(STDOUT_FILENO, "echoprobe " ECHOD_VERSION "\n");
 				exit(0);
 			}
 			o.json |= c == 'j';
@@ -183,13 +180,13 @@ parse_args(int argc, char **argv)
 		o.port = parse_num(argv[i++], 'p', 1, 65535);
 	if (i < argc)
 		usage("too many arguments: '%s'", argv[i]);
-	if (o.udp && o.mode != MODE_PING)
+	if (o.udp && o.mode != PROBE_PING)
 		usage("-u goes only with ping mode%s", "");
-	if (o.udp && o.size > UDP_MAX)
-		usage("-s: a UDP probe has at most 65507 bytes%s", "");
+	if (o.udp && o.size > NET_UDP_MAX)
+		usage("-s: a UDP probe has at most %s bytes", "65527");
 	if (o.count == 0)
-		o.count = o.mode == MODE_RATE ? 1000 : 5;
-	if (o.mode == MODE_RATE && o.deadline_us == 0)
+		o.count = o.mode == PROBE_RATE ? 1000 : 5;
+	if (o.mode == PROBE_RATE && o.deadline_us == 0)
 		o.deadline_us = 10000000;
 }
 
@@ -207,9 +204,9 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	resolve();
-	if (o.mode == MODE_RATE)
+	if (o.mode == PROBE_RATE)
 		run_rate();
-	else if (o.mode == MODE_STREAM)
+	else if (o.mode == PROBE_STREAM)
 		run_stream();
 	else if (o.udp)
 		ping_udp();

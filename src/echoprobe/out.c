@@ -76,8 +76,8 @@ put_json_str(const char *s)
 		if (*s == '"' || *s == '\\')
 			put("\\%c", *s);
 		else if ((unsigned char)*s < 0x20)
-			put("\\u00%c%c", "0123456789abcdef"[*s >> 4],
-			    "0123456789abcdef"[*s & 15]);
+			put("\\u00%c%c", fmt_hexdigit[*s >> 4],
+			    fmt_hexdigit[*s & 15]);
 		else {
 			c[0] = *s;
 			put("%s", c);
@@ -115,7 +115,7 @@ stats_init(struct stats *s, unsigned long long cap)
 	s->cap = cap;
 	s->v = malloc((cap > 0 ? cap : 1) * sizeof *s->v);
 	if (s->v == NULL)
-		die(EX_OSERR, "out of memory for %llu samples", cap);
+		log_die(EX_OSERR, "out of memory for %llu samples", cap);
 	s->min = ~0ULL;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "mono.h"
 #include "probe.h"
 
 static void
@@ -83,7 +84,7 @@ ping_tcp(void)
 {
 	struct sess s = { .state = S_CONNECTING };
 	struct stats st;
-	unsigned long long t0 = now_us(), deadline = o.deadline_us ? t0 + o.deadline_us : 0;
+	unsigned long long t0 = mono_us(), deadline = o.deadline_us ? t0 + o.deadline_us : 0;
 	unsigned long long next, conn_us;
 	unsigned long seq = 0;
 
@@ -92,20 +93,20 @@ ping_tcp(void)
 		s.last = t0;
 		sess_run(&s, deadline);
 	}
-	conn_us = now_us() - t0;
+	conn_us = mono_us() - t0;
 	if (s.fd >= 0 && s.state == S_DONE) {
 		put_ping_head(conn_us);
-		for (next = now_us(); seq < o.count && !want_stop; next += o.interval_us) {
+		for (next = mono_us(); seq < o.count && !want_stop; next += o.interval_us) {
 			sleep_until(next);
-			if (want_stop || (deadline != 0 && now_us() >= deadline))
+			if (want_stop || (deadline != 0 && mono_us() >= deadline))
 				break;
 			sess_begin(&s, (unsigned long long)seq * o.size, o.size);
 			seq++;
 			sess_run(&s, deadline);
 			if (s.state != S_DONE)
 				break;
-			stats_add(&st, now_us() - s.t0);
-			put_probe(seq, now_us() - s.t0, "");
+			stats_add(&st, mono_us() - s.t0);
+			put_probe(seq, mono_us() - s.t0, "");
 		}
 	}
 	if (s.state == S_FAILED && want_stop && fail_code == EX_SOMEFAILED)
@@ -114,7 +115,7 @@ ping_tcp(void)
 		fail(EX_SOMEFAILED, "%lu probes unanswered", (unsigned long)(seq - st.n));
 	if (s.fd >= 0)
 		close(s.fd);
-	put_ping_summary(&st, seq, 0, conn_us, now_us() - t0, fail_code);
+	put_ping_summary(&st, seq, 0, conn_us, mono_us() - t0, fail_code);
 	return fail_code;
 }
 
@@ -198,7 +199,7 @@ int
 ping_udp(void)
 {
 	struct stats st;
-	unsigned long long t0 = now_us(), deadline = o.deadline_us ? t0 + o.deadline_us : 0;
+	unsigned long long t0 = mono_us(), deadline = o.deadline_us ? t0 + o.deadline_us : 0;
 	unsigned long long next, ts;
 	unsigned long seq, late = 0;
 	int fd, r = 0;
@@ -211,10 +212,10 @@ ping_udp(void)
 	put_ping_head(0);
 	for (seq = 0, next = t0; seq < o.count && !want_stop; next += o.interval_us) {
 		sleep_until(next);
-		if (want_stop || (deadline != 0 && now_us() >= deadline))
+		if (want_stop || (deadline != 0 && mono_us() >= deadline))
 			break;
 		pv_pattern((unsigned long long)seq * o.size, sbuf, o.size);
-		ts = now_us();
+		ts = mono_us();
 		if (send(fd, sbuf, o.size, MSG_NOSIGNAL) < 0 && errno != EINTR) {
 			fail(is_unreachable(errno) ? EX_UNAVAILABLE : EX_OSERR,
 			    "send to %s port %u: %m", hoststr, o.port);
@@ -223,8 +224,8 @@ ping_udp(void)
 		if ((r = udp_wait(fd, seq++, ts, &late)) < 0)
 			break;
 		if (r == 1) {
-			stats_add(&st, now_us() - ts);
-			put_probe(seq, now_us() - ts, "");
+			stats_add(&st, mono_us() - ts);
+			put_probe(seq, mono_us() - ts, "");
 		} else if (!o.quiet && !o.json && !want_stop) {
 			put("no reply to seq=%lu within %llu ms\n", seq, o.timeout_us / 1000);
 			flush();
@@ -234,6 +235,6 @@ ping_udp(void)
 	if (fail_code == 0 && st.n < seq)
 		fail(st.n == 0 ? EX_TEMPFAIL : EX_SOMEFAILED, "%lu of %lu probes lost",
 		    (unsigned long)(seq - st.n), seq);
-	put_ping_summary(&st, seq, late, 0, now_us() - t0, fail_code);
+	put_ping_summary(&st, seq, late, 0, mono_us() - t0, fail_code);
 	return fail_code;
 }

@@ -19,7 +19,7 @@
 
 /* ---- options (main.c) --------------------------------------------------- */
 
-enum { MODE_PING, MODE_RATE, MODE_STREAM };
+enum { PROBE_PING, PROBE_RATE, PROBE_STREAM };
 
 struct probe_opts {
 	int udp, json, quiet, classic, mode;
@@ -72,7 +72,6 @@ void put_json_stats(const char *name, struct stats *s);
 extern char hoststr[64];	/* the numeric address resolve() found */
 extern unsigned char sbuf[IOBUF], rbuf[IOBUF];
 
-unsigned long long now_us(void);
 /* o.host and o.port into the address; exits EX_NOHOST if unknown. */
 void resolve(void);
 int is_unreachable(int e);

@@ -16,6 +16,7 @@
 #include "fmt.h"
 #include "log.h"
 #include "net.h"
+#include "mono.h"
 #include "probe.h"
 
 static union net_addr addr;
@@ -23,15 +24,6 @@ static socklen_t addrlen;
 char hoststr[64];
 
 unsigned char sbuf[IOBUF], rbuf[IOBUF];
-
-unsigned long long
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* ---- sockets ----------------------------------------------------------- */
 
@@ -46,14 +38,11 @@ resolve(void)
 		memset(&hints, 0, sizeof hints);
 		hints.ai_socktype = o.udp ? SOCK_DGRAM : SOCK_STREAM;
 		if ((r = getaddrinfo(o.host, NULL, &hints, &res)) != 0)
-			die(EX_NOHOST, "%s: %s", o.host, gai_strerror(r));
+			log_die(EX_NOHOST, "%s: %s", o.host, gai_strerror(r));
 		memcpy(&addr, res->ai_addr, res->ai_addrlen);
 		addrlen = res->ai_addrlen;
 		freeaddrinfo(res);
-		if (addr.sa.sa_family == AF_INET)
-			addr.sin.sin_port = htons(o.port);
-		else
-			addr.sin6.sin6_port = htons(o.port);
+		net_set_port(&addr, o.port);
 	}
 	fmt_addr(hoststr, &addr.sa)[hoststr] = '\0';
 }
@@ -95,7 +84,7 @@ xpoll(struct pollfd *p, nfds_t n, unsigned long long until)
 	int r;
 
 	for (;;) {
-		now = now_us();
+		now = mono_us();
 		if (want_stop)
 			return -1;
 		r = poll(p, n, until == 0 ? -1 : until <= now ? 0 :
@@ -103,7 +92,7 @@ xpoll(struct pollfd *p, nfds_t n, unsigned long long until)
 		if (r >= 0)
 			return r;
 		if (errno != EINTR && errno != EAGAIN)
-			die(EX_OSERR, "poll: %m");
+			log_die(EX_OSERR, "poll: %m");
 	}
 }
 
@@ -114,7 +103,7 @@ sess_begin(struct sess *s, unsigned long long base, unsigned long long len)
 {
 	pv_stream_init(&s->v, o.classic, o.tol, base, len);
 	s->sent = 0;
-	s->t0 = s->last = now_us();
+	s->t0 = s->last = mono_us();
 	s->state = len > 0 ? S_XFER : S_DONE;
 }
 
@@ -141,7 +130,7 @@ sess_connected(struct sess *s)
 		return;
 	}
 	s->state = s->v.len > 0 ? S_XFER : S_DONE;	/* len 0: connecting was all */
-	s->last = now_us();
+	s->last = mono_us();
 }
 
 static void
@@ -162,7 +151,7 @@ sess_write(struct sess *s)
 		return;
 	}
 	s->sent += w;
-	s->last = now_us();
+	s->last = mono_us();
 }
 
 static void
@@ -187,7 +176,7 @@ sess_read(struct sess *s)
 		sess_fail(s, EX_PROTOCOL, msg);
 		return;
 	}
-	s->last = now_us();
+	s->last = mono_us();
 	/* ACK at once: a delayed ACK would stall the server's Nagle, not measure it. */
 	(void)setsockopt(s->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
 	switch (pv_stream_feed(&s->v, rbuf, n, time(NULL))) {
@@ -266,7 +255,7 @@ sess_run(struct sess *s, unsigned long long deadline)
 		}
 		if (p.revents != 0)
 			sess_io(s, p.revents);
-		else if (now_us() >= until)
+		else if (mono_us() >= until)
 			sess_timeout(s);
 	}
 }

@@ -31,15 +31,43 @@ fmt_ulong(char *out, unsigned long long v)
 	return n;
 }
 
+int
+fmt_parse_ulong(const char **sp, unsigned long max, unsigned long *out)
+{
+	const char *p = *sp;
+	unsigned long v = 0, d;
+	int big = 0;
+
+	/*
+	 * Past 4294967295 is too big for every max (fmt.h): stop before the
+	 * step that would go there, so 32 bits never wrap. Constants only:
+	 * Thumb-1 would link a 500-byte division routine for max / 10.
+	 */
+	for (; *p >= '0' && *p <= '9'; p++) {
+		d = (unsigned long)(*p - '0');
+		if (big || v > 429496729UL || (v == 429496729UL && d > 5) ||
+		    (v = v * 10 + d) > max)
+			big = 1;
+	}
+	if (p == *sp)
+		return -1;
+	*sp = p;
+	if (big)
+		return -2;
+	*out = v;
+	return 0;
+}
+
+const char fmt_hexdigit[16] = "0123456789abcdef";
+
 static size_t
 fmt_hex(char *out, unsigned long long v)
 {
-	static const char hex[] = "0123456789abcdef";
 	char tmp[16];
 	size_t n = 0, i;
 
 	do {
-		tmp[n++] = hex[v & 15];
+		tmp[n++] = fmt_hexdigit[v & 15];
 		v >>= 4;
 	} while (v != 0);
 	for (i = 0; i < n; i++)
@@ -139,7 +167,7 @@ fmt_peer(char *out, const struct sockaddr *sa)
 
 /* Appends len bytes of s, as far as they fit before the final NUL. */
 static void
-put(char *buf, size_t cap, size_t *n, const char *s, size_t len)
+fmt_put(char *buf, size_t cap, size_t *n, const char *s, size_t len)
 {
 	while (len-- > 0 && *n + 1 < cap)
 		buf[(*n)++] = *s++;
@@ -168,7 +196,7 @@ fmt_v(char *buf, size_t cap, const char *f, va_list ap)
 		return 0;
 	for (; *f != '\0'; f++) {
 		if (*f != '%') {
-			put(buf, cap, &n, f, 1);
+			fmt_put(buf, cap, &n, f, 1);
 			continue;
 		}
 		for (longs = 0; f[1] == 'l'; f++)
@@ -182,7 +210,7 @@ fmt_v(char *buf, size_t cap, const char *f, va_list ap)
 		case 'S':	/* untrusted: control bytes become '?' so one line stays one line */
 			s = va_arg(ap, const char *);
 			for (len = 0; s[len] != '\0'; len++)
-				put(buf, cap, &n, (unsigned char)s[len] < 0x20 ||
+				fmt_put(buf, cap, &n, (unsigned char)s[len] < 0x20 ||
 				    s[len] == 0x7f ? "?" : s + len, 1);
 			continue;
 		case 'c':
@@ -218,7 +246,7 @@ fmt_v(char *buf, size_t cap, const char *f, va_list ap)
 			tmp[0] = '%';
 			break;
 		}
-		put(buf, cap, &n, s, len);
+		fmt_put(buf, cap, &n, s, len);
 	}
 	buf[n] = '\0';
 	errno = saved_errno;

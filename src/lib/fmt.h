@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+/* Lower-case hex digits, for every escape we write. */
+extern const char fmt_hexdigit[16];
+
 /*
  * A printf subset: %s %c %d %u %x %ld %lu %lld %llu %%, and
  *   %S  a string from outside, control bytes shown as '?'
@@ -18,6 +21,14 @@
  */
 size_t fmt_v(char *buf, size_t cap, const char *f, va_list ap);
 size_t fmt(char *buf, size_t cap, const char *f, ...);
+
+/*
+ * The one decimal parser: the digits at *sp (no sign, no spaces), *sp
+ * left after them. 0 with the value in *out, -1 if there is no digit,
+ * -2 if the value is above max (at most 4294967295), however many digits:
+ * never a wrap.
+ */
+int fmt_parse_ulong(const char **sp, unsigned long max, unsigned long *out);
 
 /* Unsigned decimal into out (at least 21 bytes); returns the length. */
 size_t fmt_ulong(char *out, unsigned long long v);

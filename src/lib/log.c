@@ -126,7 +126,7 @@ log_warn(const char *f, ...)
 }
 
 void
-die(int code, const char *f, ...)
+log_die(int code, const char *f, ...)
 {
 	va_list ap;
 
@@ -144,7 +144,7 @@ die(int code, const char *f, ...)
 }
 
 int
-out_str(int fd, const char *s)
+log_puts(int fd, const char *s)
 {
 	return net_write_all(fd, s, strlen(s));
 }

@@ -22,9 +22,9 @@ void log_info(const char *f, ...);
 /* Something went wrong but serving goes on. */
 void log_warn(const char *f, ...);
 /* Start-up failure: prints and exits with a sysexits(3) code. */
-noreturn void die(int code, const char *f, ...);
+noreturn void log_die(int code, const char *f, ...);
 
 /* Whole string to fd, for usage and -1; returns 0 or -1. */
-int out_str(int fd, const char *s);
+int log_puts(int fd, const char *s);
 
 #endif

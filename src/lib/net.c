@@ -58,12 +58,12 @@ net_addr(union net_addr *a, const char *s, unsigned port)
 	memset(a, 0, sizeof *a);
 	if (s == NULL ? !have_ipv6() : inet_pton(AF_INET, s, &a->sin.sin_addr) == 1) {
 		a->sin.sin_family = AF_INET;
-		a->sin.sin_port = htons(port);
+		net_set_port(a, port);
 		return sizeof a->sin;
 	}
 	if (s == NULL || inet_pton(AF_INET6, s, &a->sin6.sin6_addr) == 1) {
 		a->sin6.sin6_family = AF_INET6;
-		a->sin6.sin6_port = htons(port);
+		net_set_port(a, port);
 		return sizeof a->sin6;
 	}
 	return 0;
@@ -106,6 +106,15 @@ fail:
 	close(fd);
 	errno = saved;
 	return -1;
+}
+
+void
+net_set_port(union net_addr *a, unsigned port)
+{
+	if (a->sa.sa_family == AF_INET)
+		a->sin.sin_port = htons(port);
+	else
+		a->sin6.sin6_port = htons(port);
 }
 
 unsigned

@@ -10,6 +10,10 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+/* The largest UDP payload: 65535 less the 8-byte UDP header (IPv6; over
+ * IPv4 the 20-byte IP header leaves 65507 and the kernel says EMSGSIZE). */
+#define NET_UDP_MAX 65527
+
 union net_addr {
 	struct sockaddr sa;
 	struct sockaddr_in sin;
@@ -46,6 +50,8 @@ int net_listen(const union net_addr *a, socklen_t len, int type, int backlog,
 /* Port of a bound socket, or -1. */
 int net_local_port(int fd);
 unsigned net_port(const union net_addr *a);
+/* Sets the port of an AF_INET or AF_INET6 address. */
+void net_set_port(union net_addr *a, unsigned port);
 
 /* The same source address, whatever the port (IPv4-mapped == IPv4). */
 int net_same_host(const union net_addr *a, const union net_addr *b);

@@ -9,7 +9,6 @@
 #include "fmt.h"
 #include "reply.h"
 
-static const char hexdigit[] = "0123456789abcdef";
 
 /* CPython's PyBytes_Repr with smartquotes: " only if ' occurs and " does not. */
 size_t
@@ -41,8 +40,8 @@ reply_repr(char *out, const unsigned char *in, size_t n)
 		} else if (c < 0x20 || c >= 0x7f) {
 			*p++ = '\\';
 			*p++ = 'x';
-			*p++ = hexdigit[c >> 4];
-			*p++ = hexdigit[c & 15];
+			*p++ = fmt_hexdigit[c >> 4];
+			*p++ = fmt_hexdigit[c & 15];
 		} else
 			*p++ = c;
 	}

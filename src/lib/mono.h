@@ -1,0 +1,19 @@
+/*
+ * mono.h: the monotonic clock, the only clock used for intervals and
+ * deadlines (wall-clock time appears only in the classic reply and logs).
+ */
+#ifndef ECHOD_MONO_H
+#define ECHOD_MONO_H
+
+#include <time.h>
+
+/* CLOCK_MONOTONIC, which cannot fail with a valid pointer on Linux. */
+void mono_now(struct timespec *ts);
+/*
+ * The same in milliseconds and microseconds. Only 32-bit arithmetic on
+ * the nanoseconds: no 64-bit division is linked on 32-bit targets.
+ */
+unsigned long long mono_ms(void);
+unsigned long long mono_us(void);
+
+#endif
