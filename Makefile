@@ -66,7 +66,7 @@ ALL_LDFLAGS = $(STATIC) -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,norelro \
 # src/echod/ is the server, src/echoprobe/ the client.
 LIB_SRC    = fmt.c log.c mono.c net.c reply.c
 ECHOD_SRC  = main.c opts.c server.c echo.c udp.c privdrop.c
-PROBE_SRC  = main.c out.c sess.c ping.c load.c verify.c
+PROBE_SRC  = main.c args.c out.c sess.c ping.c load.c verify.c
 
 LIB_OBJ    = $(LIB_SRC:%.c=$(B)/obj/lib/%.o)
 ECHOD_OBJ  = $(ECHOD_SRC:%.c=$(B)/obj/echod/%.o) $(LIB_OBJ)

@@ -4,14 +4,15 @@
 # Every suite prints "PASS: name" / "FAIL: name" lines into $(O)/tests/<suite>.log;
 # tests/summary.sh counts them and prints the closing "N passed, N failed".
 TESTLOG    = $(O)/tests
-UNIT_TESTS = test_fmt test_opts test_probe test_reply
+UNIT_TESTS = test_fmt test_opts test_probe test_echoprobe test_reply
 UNIT_BIN   = $(UNIT_TESTS:%=$(B)/tests/%)
 TEST_ENV   = ECHOD=$(abspath $(B)/echod) ECHOPROBE=$(abspath $(B)/echoprobe) \
 	TIMEOUT_MULT=$(TIMEOUT_MULT) PYTHON=$(PYTHON) O=$(abspath $(O))
 TEST_INC   = -Isrc/lib -Isrc/echod -Isrc/echoprobe
 
 # The unit tests link every object but the two main()s.
-UNIT_OBJ   = $(filter-out $(B)/obj/echod/main.o,$(ECHOD_OBJ)) $(B)/obj/echoprobe/verify.o
+UNIT_OBJ   = $(filter-out $(B)/obj/echod/main.o,$(ECHOD_OBJ)) \
+	$(filter-out $(B)/obj/echoprobe/main.o $(LIB_OBJ),$(PROBE_OBJ))
 
 .PHONY: check check-unit check-host check-san check-valgrind check-fuzz fuzz \
 	check-cross check-qemu check-probe

@@ -19,22 +19,19 @@ struct rate {
 };
 
 static void
-rate_start(struct sess *s, struct rate *r)
+rate_start(struct probe *p, struct sess *s, struct rate *r)
 {
 	unsigned long long t0 = mono_us();
-	int saved = fail_code;
 
-	fail_code = 0;
-	s->fd = start_connect(SOCK_STREAM);
+	s->p = p;
+	s->err.code = 0;
+	s->fd = sess_connect(p, SOCK_STREAM, &s->err);
 	r->started++;
 	if (s->fd < 0) {
 		s->state = S_FAILED;
-		if (saved != 0)
-			fail_code = saved;
 		return;
 	}
-	fail_code = saved;
-	sess_begin(s, 0, o.size);
+	sess_begin(s, 0, p->o.size);
 	s->t0 = t0;	/* connection time includes the handshake */
 	s->state = S_CONNECTING;	/* sess_connected goes on to S_XFER */
 }
@@ -52,10 +49,13 @@ rate_end(struct sess *s, struct rate *r, struct stats *lat)
 	s->state = S_FREE;
 }
 
-/* The failure just recorded by sess_fail counts under its kind. */
+/* A failed session counts under its kind; the run keeps the first one's message. */
 static void
-rate_count(struct rate *r, int code)
+rate_count(struct probe *p, struct rate *r, const struct sess *s)
 {
+	int code = s->err.code;
+
+	out_fail(&p->err, code, "%s", s->err.msg);
 	if (code == EX_UNAVAILABLE)
 		r->refused++;
 	else if (code == EX_TEMPFAIL)
@@ -67,142 +67,140 @@ rate_count(struct rate *r, int code)
 }
 
 static void
-put_rate(struct rate *r, struct stats *lat, unsigned long long took, int code)
+put_rate(struct probe *p, struct rate *r, struct stats *lat, unsigned long long took, int code)
 {
 	unsigned long long cps = took ? r->ok * 1000000ULL * 10 / took : 0;
 	char a[32], b[32];
 
-	if (o.json) {
-		put_json_head("rate");
-		put("\"workers\":%u,\"connections\":%lu,\"ok\":%lu,\"refused\":%lu,"
+	if (p->o.json) {
+		out_json_head(p, "rate");
+		out_put("\"workers\":%u,\"connections\":%lu,\"ok\":%lu,\"refused\":%lu,"
 		    "\"timeouts\":%lu,\"mismatches\":%lu,\"failed\":%lu,\"time_us\":%llu,"
-		    "\"conn_per_s\":%llu.%llu,", o.workers, r->started, r->ok, r->refused,
+		    "\"conn_per_s\":%llu.%llu,", p->o.workers, r->started, r->ok, r->refused,
 		    r->timeouts, r->mismatches, r->started - r->ok, took, cps / 10, cps % 10);
-		put_json_stats("conn_us", lat);
-		put_json_tail(code);
+		out_json_stats("conn_us", lat);
+		out_json_tail(p, code);
 	} else {
 		stats_sort(lat);
-		put("%s port %u %s, %u workers: %lu connections, %lu verified, %lu failed "
-		    "in %llu ms: %llu.%llu conn/s\n", o.host, o.port, o.classic ? "classic" : "raw",
-		    o.workers, r->started, r->ok, r->started - r->ok, took / 1000, cps / 10, cps % 10);
+		out_put("%s port %u %s, %u workers: %lu connections, %lu verified, %lu failed "
+		    "in %llu ms: %llu.%llu conn/s\n", p->o.host, p->o.port, p->o.classic ? "classic" : "raw",
+		    p->o.workers, r->started, r->ok, r->started - r->ok, took / 1000, cps / 10, cps % 10);
 		if (lat->n)
-			put("connection time p50 %s p99 %s max %s ms\n", ms(stats_pct(lat, 50), a),
-			    ms(stats_pct(lat, 99), b), ms(lat->max, b));
+			out_put("connection time p50 %s p99 %s max %s ms\n", out_ms(stats_pct(lat, 50), a),
+			    out_ms(stats_pct(lat, 99), b), out_ms(lat->max, b));
 	}
-	flush();
+	out_flush();
 }
 
 int
-run_rate(void)
+load_rate(struct probe *p)
 {
 	static struct sess ss[MAX_WORKERS];
-	static struct pollfd p[MAX_WORKERS];
+	static struct pollfd pfd[MAX_WORKERS];
 	struct rate r;
 	struct stats lat;
-	unsigned long long t0 = mono_us(), deadline = t0 + o.deadline_us, now, until;
+	unsigned long long t0 = mono_us(), deadline = t0 + p->o.deadline_us, now, until;
 	unsigned i, busy;
 	int code;
 
 	memset(&r, 0, sizeof r);
-	stats_init(&lat, o.count);
-	for (i = 0; i < o.workers; i++)
+	stats_init(&lat, p->o.count);
+	for (i = 0; i < p->o.workers; i++)
 		ss[i].state = S_FREE;
 	for (;;) {
 		now = mono_us();
 		busy = 0;
 		until = 0;
-		for (i = 0; i < o.workers; i++) {
+		for (i = 0; i < p->o.workers; i++) {
 			struct sess *s = &ss[i];
 
-			while (s->state == S_FREE && r.started < o.count && now < deadline &&
-			    !want_stop && !(r.refused > 0 && r.ok == 0)) {
-				rate_start(s, &r);
+			while (s->state == S_FREE && r.started < p->o.count && now < deadline &&
+			    !p->stop && !(r.refused > 0 && r.ok == 0)) {
+				rate_start(p, s, &r);
 				if (s->state == S_FAILED) {
-					rate_count(&r, fail_code);
+					rate_count(p, &r, s);
 					s->state = S_FREE;
 				}
 			}
-			p[i].fd = -1;
-			p[i].revents = 0;
+			pfd[i].fd = -1;
+			pfd[i].revents = 0;
 			if (s->state != S_CONNECTING && s->state != S_XFER)
 				continue;
-			p[i].fd = s->fd;
-			p[i].events = sess_events(s);
-			if (until == 0 || s->last + o.timeout_us < until)
-				until = s->last + o.timeout_us;
+			pfd[i].fd = s->fd;
+			pfd[i].events = sess_events(s);
+			if (until == 0 || s->last + p->o.timeout_us < until)
+				until = s->last + p->o.timeout_us;
 			busy++;
 		}
 		if (busy == 0)
 			break;
-		if (xpoll(p, o.workers, until) < 0)
+		if (sess_poll(p, pfd, p->o.workers, until) < 0)
 			break;
 		now = mono_us();
-		for (i = 0; i < o.workers; i++) {
+		for (i = 0; i < p->o.workers; i++) {
 			struct sess *s = &ss[i];
-			int before = fail_code;
 
-			if (p[i].fd < 0)
+			if (pfd[i].fd < 0)
 				continue;
-			fail_code = 0;
-			if (p[i].revents != 0)
-				sess_io(s, p[i].revents);
-			else if (now >= s->last + o.timeout_us)
+			if (pfd[i].revents != 0)
+				sess_io(s, pfd[i].revents);
+			else if (now >= s->last + p->o.timeout_us)
 				sess_timeout(s);
 			if (s->state == S_FAILED)
-				rate_count(&r, fail_code);
-			if (before != 0)
-				fail_code = before;
+				rate_count(p, &r, s);
 			if (s->state == S_DONE || s->state == S_FAILED)
 				rate_end(s, &r, &lat);
 		}
 	}
-	for (i = 0; i < o.workers; i++)
+	for (i = 0; i < p->o.workers; i++)
 		if (ss[i].state == S_CONNECTING || ss[i].state == S_XFER) {
 			close(ss[i].fd);	/* interrupted */
 			r.other++;
 		}
-	code = fail_code;
+	code = p->err.code;
 	if (r.mismatches > 0)
 		code = EX_PROTOCOL;
 	else if (code != 0 && r.ok > 0)
 		code = EX_SOMEFAILED;
 	else if (code == 0 && r.ok < r.started)
 		code = EX_SOMEFAILED;
-	put_rate(&r, &lat, mono_us() - t0, code);
+	put_rate(p, &r, &lat, mono_us() - t0, code);
 	return code;
 }
 
 /* ---- stream -------------------------------------------------------------- */
 
 int
-run_stream(void)
+load_stream(struct probe *p)
 {
-	struct sess s = { .state = S_CONNECTING };
-	unsigned long long t0 = mono_us(), deadline = o.deadline_us ? t0 + o.deadline_us : 0;
+	struct sess s = { .p = p, .state = S_CONNECTING };
+	unsigned long long t0 = mono_us(), deadline = p->o.deadline_us ? t0 + p->o.deadline_us : 0;
 	unsigned long long took = 0, mbs = 0;
 
-	if ((s.fd = start_connect(SOCK_STREAM)) >= 0) {
+	if ((s.fd = sess_connect(p, SOCK_STREAM, &p->err)) >= 0) {
 		s.last = t0;
 		sess_run(&s, deadline);
 		if (s.state == S_DONE) {
-			sess_begin(&s, 0, o.stream_bytes);
+			sess_begin(&s, 0, p->o.stream_bytes);
 			sess_run(&s, deadline);
 			took = mono_us() - s.t0;
 			if (s.state == S_DONE && took > 0)
-				mbs = o.stream_bytes * 100 / took;	/* bytes/us = MB/s */
+				mbs = p->o.stream_bytes * 100 / took;	/* bytes/us = MB/s */
 		}
 		close(s.fd);
+		if (s.state == S_FAILED)
+			out_fail(&p->err, s.err.code, "%s", s.err.msg);
 	}
-	if (o.json) {
-		put_json_head("stream");
-		put("\"bytes\":%llu,\"sent\":%llu,\"verified\":%llu,\"time_us\":%llu,"
-		    "\"mb_per_s\":%llu.%c%c,", o.stream_bytes, s.sent, s.v.done, took,
+	if (p->o.json) {
+		out_json_head(p, "stream");
+		out_put("\"bytes\":%llu,\"sent\":%llu,\"verified\":%llu,\"time_us\":%llu,"
+		    "\"mb_per_s\":%llu.%c%c,", p->o.stream_bytes, s.sent, s.v.done, took,
 		    mbs / 100, (int)('0' + mbs / 10 % 10), (int)('0' + mbs % 10));
-		put_json_tail(fail_code);
+		out_json_tail(p, p->err.code);
 	} else if (s.state == S_DONE)
-		put("%s port %u %s: %llu bytes sent and verified in %llu ms: %llu.%c%c MB/s\n",
-		    o.host, o.port, o.classic ? "classic" : "raw", o.stream_bytes, took / 1000,
+		out_put("%s port %u %s: %llu bytes sent and verified in %llu ms: %llu.%c%c MB/s\n",
+		    p->o.host, p->o.port, p->o.classic ? "classic" : "raw", p->o.stream_bytes, took / 1000,
 		    mbs / 100, (int)('0' + mbs / 10 % 10), (int)('0' + mbs % 10));
-	flush();
-	return fail_code;
+	out_flush();
+	return p->err.code;
 }

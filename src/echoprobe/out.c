@@ -2,7 +2,7 @@
  * out.c: everything echoprobe prints on stdout, through one buffer
  * so a run costs a few write(2)s: the human lines, the -j JSON object, the
  * statistics behind both (min/avg/max/mdev and nearest-rank percentiles,
- * no libm), and the first failure, which decides the message and exit code.
+ * in integers), and the record of a first failure (a run's or a session's).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,19 +14,16 @@
 #include "net.h"
 #include "probe.h"
 
-int fail_code;
-char fail_msg[PV_WHY + 64];
-
 void
-fail(int code, const char *f, ...)
+out_fail(struct probe_err *e, int code, const char *f, ...)
 {
 	va_list ap;
 
-	if (fail_code != 0)
+	if (e->code != 0)
 		return;
-	fail_code = code;
+	e->code = code;
 	va_start(ap, f);
-	fmt_v(fail_msg, sizeof fail_msg, f, ap);
+	fmt_v(e->msg, sizeof e->msg, f, ap);
 	va_end(ap);
 }
 
@@ -36,7 +33,7 @@ static char out[4096];
 static size_t nout;
 
 void
-put(const char *f, ...)
+out_put(const char *f, ...)
 {
 	va_list ap;
 
@@ -50,7 +47,7 @@ put(const char *f, ...)
 }
 
 void
-flush(void)
+out_flush(void)
 {
 	(void)net_write_all(STDOUT_FILENO, out, nout);
 	nout = 0;
@@ -58,7 +55,7 @@ flush(void)
 
 /* Microseconds as milliseconds with 3 decimals. */
 const char *
-ms(unsigned long long us, char *buf)
+out_ms(unsigned long long us, char *buf)
 {
 	fmt(buf, 32, "%llu.%c%c%c", us / 1000, (int)('0' + us / 100 % 10),
 	    (int)('0' + us / 10 % 10), (int)('0' + us % 10));
@@ -66,44 +63,45 @@ ms(unsigned long long us, char *buf)
 }
 
 /* A JSON string; the messages are ours, but may quote a server's bytes. */
-static void
-put_json_str(const char *s)
+void
+out_json_str(const char *s)
 {
 	char c[2] = { 0, 0 };
 
-	put("\"");
+	out_put("\"");
 	for (; *s != '\0'; s++) {
 		if (*s == '"' || *s == '\\')
-			put("\\%c", *s);
+			out_put("\\%c", *s);
 		else if ((unsigned char)*s < 0x20)
-			put("\\u00%c%c", fmt_hexdigit[*s >> 4],
+			out_put("\\u00%c%c", fmt_hexdigit[*s >> 4],
 			    fmt_hexdigit[*s & 15]);
 		else {
 			c[0] = *s;
-			put("%s", c);
+			out_put("%s", c);
 		}
 	}
-	put("\"");
+	out_put("\"");
 }
 
 void
-put_json_head(const char *mode)
+out_json_head(const struct probe *p, const char *mode)
 {
-	put("{\"mode\":\"%s\",\"proto\":\"%s\",\"reply\":\"%s\",\"host\":", mode,
-	    o.udp ? "udp" : "tcp", o.classic ? "classic" : "raw");
-	put_json_str(o.host);
-	put(",\"address\":\"%s\",\"port\":%u,\"size\":%lu,", hoststr, o.port, o.size);
+	out_put("{\"mode\":\"%s\",\"proto\":\"%s\",\"reply\":\"%s\",\"host\":", mode,
+	    p->o.udp ? "udp" : "tcp", p->o.classic ? "classic" : "raw");
+	out_json_str(p->o.host);
+	out_put(",\"address\":\"%s\",\"port\":%u,\"size\":%lu,", p->hoststr, p->o.port,
+	    p->o.size);
 }
 
 void
-put_json_tail(int code)
+out_json_tail(const struct probe *p, int code)
 {
-	put("\"status\":%d,\"error\":", code);
-	if (fail_code != 0)
-		put_json_str(fail_msg);
+	out_put("\"status\":%d,\"error\":", code);
+	if (p->err.code != 0)
+		out_json_str(p->err.msg);
 	else
-		put("null");
-	put("}\n");
+		out_put("null");
+	out_put("}\n");
 }
 
 /* ---- statistics -------------------------------------------------------- */
@@ -126,7 +124,6 @@ stats_add(struct stats *s, unsigned long long us)
 		s->v[s->n] = us;
 	s->n++;
 	s->sum += us;
-	s->sq += (double)us * us;
 	if (us < s->min)
 		s->min = us;
 	if (us > s->max)
@@ -170,16 +167,31 @@ isqrt(unsigned long long x)
 	return r;
 }
 
+/*
+ * Population standard deviation of the kept samples, in integers (no
+ * floating point: soft-float routines cost kilobytes on armel): the sum
+ * of d*d/n as quotient plus remainder, exact while d is below 71 minutes.
+ */
 unsigned long long
 stats_mdev(const struct stats *s)
 {
-	double avg, var;
+	unsigned long long n = s->n < s->cap ? s->n : s->cap, avg, d, t, q = 0, r = 0, i;
 
-	if (s->n == 0)
+	if (n == 0)
 		return 0;
-	avg = (double)s->sum / s->n;
-	var = s->sq / s->n - avg * avg;
-	return var > 0 ? isqrt((unsigned long long)var) : 0;
+	avg = s->sum / s->n;
+	for (i = 0; i < n; i++) {
+		d = s->v[i] > avg ? s->v[i] - avg : avg - s->v[i];
+		d *= d;
+		t = d / n;
+		q += t;
+		r += d - t * n;
+		if (r >= n) {
+			q++;
+			r -= n;
+		}
+	}
+	return isqrt(q);
 }
 
 void
@@ -189,10 +201,10 @@ stats_sort(struct stats *s)
 }
 
 void
-put_json_stats(const char *name, struct stats *s)
+out_json_stats(const char *name, struct stats *s)
 {
 	stats_sort(s);
-	put("\"%s\":{\"min\":%llu,\"avg\":%llu,\"max\":%llu,\"mdev\":%llu,\"p50\":%llu,"
+	out_put("\"%s\":{\"min\":%llu,\"avg\":%llu,\"max\":%llu,\"mdev\":%llu,\"p50\":%llu,"
 	    "\"p99\":%llu},", name, s->n ? s->min : 0, s->n ? s->sum / s->n : 0, s->max,
 	    stats_mdev(s), stats_pct(s, 50), stats_pct(s, 99));
 }

@@ -1,8 +1,9 @@
 /*
- * probe.h: what echoprobe's files share, and nothing else: the options
- * (main.c), output, statistics and the first failure (out.c), and
- * one TCP session driven through poll(2) (sess.c), which the ping
- * (ping.c), rate and stream (load.c) modes all use.
+ * probe.h: what echoprobe's files share, and nothing else. One struct
+ * probe holds a run: the options (args.c), the address, the first failure
+ * and the I/O buffers; every mode gets it by pointer. Output, statistics
+ * and failures are out.c; one TCP session driven through poll(2) is
+ * sess.c, which the ping (ping.c), rate and stream (load.c) modes use.
  */
 #ifndef ECHOD_PROBE_H
 #define ECHOD_PROBE_H
@@ -17,7 +18,7 @@
 #define MAX_WORKERS 1024
 #define IOBUF 65536
 
-/* ---- options (main.c) --------------------------------------------------- */
+/* ---- options (args.c) --------------------------------------------------- */
 
 enum { PROBE_PING, PROBE_RATE, PROBE_STREAM };
 
@@ -33,30 +34,44 @@ struct probe_opts {
 	unsigned port;
 };
 
-extern struct probe_opts o;
-extern volatile sig_atomic_t want_stop;	/* SIGINT or SIGTERM came */
+/* The defaults, then argv; a bad option exits EX_USAGE, -h and -V exit 0. */
+void args_parse(struct probe_opts *o, int argc, char **argv);
 
-/* ---- output and the first failure (out.c) -------------------------- */
+/* ---- failures and output (out.c) ---------------------------------------- */
 
 /* What went wrong first, for the message and the exit code. */
-extern int fail_code;
-extern char fail_msg[PV_WHY + 64];
+struct probe_err {
+	int code;
+	char msg[PV_WHY + 64];
+};
 
-/* Records code and message, unless a failure is already recorded. */
-void fail(int code, const char *f, ...);
+/* Records code and message in e, unless e already holds a failure. */
+void out_fail(struct probe_err *e, int code, const char *f, ...);
 
-/* stdout through one buffer; flush() writes it out. */
-void put(const char *f, ...);
-void flush(void);
+/* One run: its options, its peer, its first failure, its buffers. */
+struct probe {
+	struct probe_opts o;
+	volatile sig_atomic_t stop;	/* SIGINT or SIGTERM came */
+	union net_addr addr;
+	socklen_t addrlen;
+	char hoststr[64];		/* the numeric address sess_resolve found */
+	struct probe_err err;
+	unsigned char sbuf[IOBUF], rbuf[IOBUF];
+};
+
+/* stdout through one buffer; out_flush() writes it out. */
+void out_put(const char *f, ...);
+void out_flush(void);
 /* Microseconds as milliseconds with 3 decimals; buf has 32 bytes. */
-const char *ms(unsigned long long us, char *buf);
-/* The start and the end of a -j object; the end carries code and fail_msg. */
-void put_json_head(const char *mode);
-void put_json_tail(int code);
+const char *out_ms(unsigned long long us, char *buf);
+/* A JSON string, quoted and escaped. */
+void out_json_str(const char *s);
+/* The start and the end of a -j object; the end carries code and p's error. */
+void out_json_head(const struct probe *p, const char *mode);
+void out_json_tail(const struct probe *p, int code);
 
 struct stats {
 	unsigned long long *v, n, cap, sum, min, max;
-	double sq;	/* only for mdev; no libm needed */
 };
 
 void stats_init(struct stats *s, unsigned long long cap);
@@ -65,25 +80,26 @@ void stats_add(struct stats *s, unsigned long long us);
 void stats_sort(struct stats *s);
 unsigned long long stats_pct(struct stats *s, unsigned p);
 unsigned long long stats_mdev(const struct stats *s);
-void put_json_stats(const char *name, struct stats *s);
+void out_json_stats(const char *name, struct stats *s);
 
 /* ---- sockets and one TCP session (sess.c) -------------------------- */
 
-extern char hoststr[64];	/* the numeric address resolve() found */
-extern unsigned char sbuf[IOBUF], rbuf[IOBUF];
-
 /* o.host and o.port into the address; exits EX_NOHOST if unknown. */
-void resolve(void);
-int is_unreachable(int e);
-int start_connect(int type);
-int xpoll(struct pollfd *p, nfds_t n, unsigned long long until);
+void sess_resolve(struct probe *p);
+int sess_unreachable(int e);
+/* A non-blocking socket with connect(2) started; -1 with e set. */
+int sess_connect(struct probe *p, int type, struct probe_err *e);
+/* poll(2) through EINTR until `until` (0: no limit); -1 once p->stop is set. */
+int sess_poll(struct probe *p, struct pollfd *fds, nfds_t n, unsigned long long until);
 
 enum { S_FREE, S_CONNECTING, S_XFER, S_DONE, S_FAILED };
 
 /* One TCP exchange: send len pattern bytes, verify the echo. */
 struct sess {
+	struct probe *p;
 	int fd, state;
 	unsigned long long sent, t0, last;	/* last: progress, for -W */
+	struct probe_err err;			/* why it failed */
 	struct pv_stream v;
 };
 
@@ -93,11 +109,11 @@ void sess_io(struct sess *s, short revents);
 void sess_timeout(struct sess *s);
 void sess_run(struct sess *s, unsigned long long deadline);
 
-/* ---- the modes; each returns fail_code, or its own exit code ------------- */
+/* ---- the modes; each records its failure in p->err, returns its exit code */
 
-int ping_tcp(void);	/* ping.c */
-int ping_udp(void);
-int run_rate(void);	/* load.c */
-int run_stream(void);
+int ping_tcp(struct probe *p);	/* ping.c */
+int ping_udp(struct probe *p);
+int load_rate(struct probe *p);	/* load.c */
+int load_stream(struct probe *p);
 
 #endif

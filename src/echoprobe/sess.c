@@ -19,57 +19,51 @@
 #include "mono.h"
 #include "probe.h"
 
-static union net_addr addr;
-static socklen_t addrlen;
-char hoststr[64];
-
-unsigned char sbuf[IOBUF], rbuf[IOBUF];
-
 /* ---- sockets ----------------------------------------------------------- */
 
 void
-resolve(void)
+sess_resolve(struct probe *p)
 {
 	struct addrinfo hints, *res;
 	int r;
 
-	addrlen = net_addr(&addr, o.host, o.port);
-	if (addrlen == 0) {
+	p->addrlen = net_addr(&p->addr, p->o.host, p->o.port);
+	if (p->addrlen == 0) {
 		memset(&hints, 0, sizeof hints);
-		hints.ai_socktype = o.udp ? SOCK_DGRAM : SOCK_STREAM;
-		if ((r = getaddrinfo(o.host, NULL, &hints, &res)) != 0)
-			log_die(EX_NOHOST, "%s: %s", o.host, gai_strerror(r));
-		memcpy(&addr, res->ai_addr, res->ai_addrlen);
-		addrlen = res->ai_addrlen;
+		hints.ai_socktype = p->o.udp ? SOCK_DGRAM : SOCK_STREAM;
+		if ((r = getaddrinfo(p->o.host, NULL, &hints, &res)) != 0)
+			log_die(EX_NOHOST, "%s: %s", p->o.host, gai_strerror(r));
+		memcpy(&p->addr, res->ai_addr, res->ai_addrlen);
+		p->addrlen = res->ai_addrlen;
 		freeaddrinfo(res);
-		net_set_port(&addr, o.port);
+		net_set_port(&p->addr, p->o.port);
 	}
-	fmt_addr(hoststr, &addr.sa)[hoststr] = '\0';
+	fmt_addr(p->hoststr, &p->addr.sa)[p->hoststr] = '\0';
 }
 
 int
-is_unreachable(int e)
+sess_unreachable(int e)
 {
 	return e == ECONNREFUSED || e == ENETUNREACH || e == EHOSTUNREACH ||
 	    e == EHOSTDOWN || e == ENETDOWN || e == EADDRNOTAVAIL;
 }
 
-/* A non-blocking socket with connect(2) started; -1 with fail() set. */
+/* A non-blocking socket with connect(2) started; -1 with e set. */
 int
-start_connect(int type)
+sess_connect(struct probe *p, int type, struct probe_err *e)
 {
 	static const int one = 1;
-	int fd = socket(addr.sa.sa_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = socket(p->addr.sa.sa_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0) {
-		fail(EX_OSERR, "socket: %m");
+		out_fail(e, EX_OSERR, "socket: %m");
 		return -1;
 	}
 	if (type == SOCK_STREAM)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	if (connect(fd, &addr.sa, addrlen) < 0 && errno != EINPROGRESS) {
-		fail(is_unreachable(errno) ? EX_UNAVAILABLE : EX_OSERR,
-		    "connect to %s port %u: %m", hoststr, o.port);
+	if (connect(fd, &p->addr.sa, p->addrlen) < 0 && errno != EINPROGRESS) {
+		out_fail(e, sess_unreachable(errno) ? EX_UNAVAILABLE : EX_OSERR,
+		    "connect to %s port %u: %m", p->hoststr, p->o.port);
 		close(fd);
 		return -1;
 	}
@@ -78,14 +72,14 @@ start_connect(int type)
 
 /* poll(2) through EINTR, unless we were asked to stop. */
 int
-xpoll(struct pollfd *p, nfds_t n, unsigned long long until)
+sess_poll(struct probe *pr, struct pollfd *p, nfds_t n, unsigned long long until)
 {
 	unsigned long long now;
 	int r;
 
 	for (;;) {
 		now = mono_us();
-		if (want_stop)
+		if (pr->stop)
 			return -1;
 		r = poll(p, n, until == 0 ? -1 : until <= now ? 0 :
 		    (int)((until - now + 999) / 1000));
@@ -101,7 +95,7 @@ xpoll(struct pollfd *p, nfds_t n, unsigned long long until)
 void
 sess_begin(struct sess *s, unsigned long long base, unsigned long long len)
 {
-	pv_stream_init(&s->v, o.classic, o.tol, base, len);
+	pv_stream_init(&s->v, s->p->o.classic, s->p->o.tol, base, len);
 	s->sent = 0;
 	s->t0 = s->last = mono_us();
 	s->state = len > 0 ? S_XFER : S_DONE;
@@ -110,7 +104,7 @@ sess_begin(struct sess *s, unsigned long long base, unsigned long long len)
 static void
 sess_fail(struct sess *s, int code, const char *what)
 {
-	fail(code, "%s port %u: %s", hoststr, o.port, what);
+	out_fail(&s->err, code, "%s port %u: %s", s->p->hoststr, s->p->o.port, what);
 	s->state = S_FAILED;
 }
 
@@ -126,7 +120,7 @@ sess_connected(struct sess *s)
 	if (err != 0) {
 		errno = err;
 		fmt(msg, sizeof msg, "connect: %m");
-		sess_fail(s, is_unreachable(err) ? EX_UNAVAILABLE : EX_OSERR, msg);
+		sess_fail(s, sess_unreachable(err) ? EX_UNAVAILABLE : EX_OSERR, msg);
 		return;
 	}
 	s->state = s->v.len > 0 ? S_XFER : S_DONE;	/* len 0: connecting was all */
@@ -141,8 +135,8 @@ sess_write(struct sess *s)
 	ssize_t w;
 	char msg[128];
 
-	pv_pattern(s->v.base + s->sent, sbuf, n);
-	w = send(s->fd, sbuf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	pv_pattern(s->v.base + s->sent, s->p->sbuf, n);
+	w = send(s->fd, s->p->sbuf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (w < 0) {
 		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
 			return;
@@ -161,7 +155,7 @@ sess_read(struct sess *s)
 	ssize_t n;
 	char msg[PV_WHY + 64];
 
-	n = recv(s->fd, rbuf, sizeof rbuf, MSG_DONTWAIT);
+	n = recv(s->fd, s->p->rbuf, IOBUF, MSG_DONTWAIT);
 	if (n < 0) {
 		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
 			return;
@@ -179,7 +173,7 @@ sess_read(struct sess *s)
 	s->last = mono_us();
 	/* ACK at once: a delayed ACK would stall the server's Nagle, not measure it. */
 	(void)setsockopt(s->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
-	switch (pv_stream_feed(&s->v, rbuf, n, time(NULL))) {
+	switch (pv_stream_feed(&s->v, s->p->rbuf, n, time(NULL))) {
 	case PV_OK:
 		s->state = S_DONE;
 		break;
@@ -228,10 +222,10 @@ sess_timeout(struct sess *s)
 	char msg[128];
 
 	if (s->state == S_CONNECTING)
-		fmt(msg, sizeof msg, "timeout: no connection after %llu ms", o.timeout_us / 1000);
+		fmt(msg, sizeof msg, "timeout: no connection after %llu ms", s->p->o.timeout_us / 1000);
 	else
 		fmt(msg, sizeof msg, "timeout: %llu of %llu bytes echoed, nothing more for %llu ms",
-		    s->v.done, s->v.len, o.timeout_us / 1000);
+		    s->v.done, s->v.len, s->p->o.timeout_us / 1000);
 	sess_fail(s, EX_TEMPFAIL, msg);
 }
 
@@ -242,14 +236,14 @@ sess_run(struct sess *s, unsigned long long deadline)
 	struct pollfd p;
 
 	while (s->state == S_CONNECTING || s->state == S_XFER) {
-		unsigned long long until = s->last + o.timeout_us;
+		unsigned long long until = s->last + s->p->o.timeout_us;
 
 		if (deadline != 0 && deadline < until)
 			until = deadline;
 		p.fd = s->fd;
 		p.events = sess_events(s);
 		p.revents = 0;
-		if (xpoll(&p, 1, until) < 0) {
+		if (sess_poll(s->p, &p, 1, until) < 0) {
 			sess_fail(s, EX_SOMEFAILED, "interrupted");
 			return;
 		}

@@ -1,0 +1,178 @@
+/*
+ * args.c: echoprobe's command line: usage and help, and the options into
+ * a struct probe_opts (a bad one is a one-line error and exit 64).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fmt.h"
+#include "log.h"
+#include "probe.h"
+
+#define MAX_COUNT 10000000UL
+
+static const char usage_text[] =
+    "usage: echoprobe [-jqu] [-b MiB | -r workers] [-c count] [-i interval]\n"
+    "                 [-m classic|raw] [-s size] [-t tolerance] [-W timeout]\n"
+    "                 [-w deadline] host [port]\n";
+
+static const char help_text[] =
+    "Checks an echo service (RFC 862, or echod's classic replies) and measures it.\n"
+    "Every reply is verified: raw must be byte-identical, classic must be exactly\n"
+    "Echo=>b'...' at <ctime> for what was sent, the ctime within -t of our clock.\n"
+    "  (default)  ping: one probe per interval on one connection (or UDP datagrams),\n"
+    "             a line per probe, then sent/received/loss and RTT min/avg/max/mdev\n"
+    "  -r K   connection rate: K workers, each connect, send, verify, close, again,\n"
+    "         until -c connections (1000) or -w seconds (10)\n"
+    "  -b N   stream: one connection, N MiB sent and verified full duplex, MB/s\n"
+    "  -c     probes (5) or connections (1000)     -i  seconds between probes (1)\n"
+    "  -j     one JSON object per run on stdout    -q  summary only\n"
+    "  -m     classic (default, echod's default) or raw\n"
+    "  -s     bytes per probe or connection (64)   -u  UDP (ping mode only)\n"
+    "  -t     seconds a classic ctime may be off our clock (10); TZ must match the server's\n"
+    "  -W     seconds to wait for progress on a reply (5)\n"
+    "  -w     seconds the whole run may take (ping, stream: none; rate: 10)\n"
+    "  -h, --help   this help    -V  version\n"
+    "  port defaults to 50007; host is an address or a name.\n"
+    "exit: 0 all verified; 1 some probes lost (UDP) or connections failed;\n"
+    "      64 usage; 68 unknown host; 69 connection refused or unreachable;\n"
+    "      71 system error; 75 timeout (no reply); 76 reply mismatch or short reply\n";
+
+static noreturn void
+usage(const char *f, const char *arg)
+{
+	char line[160];
+
+	fmt(line, sizeof line, f, arg);
+	log_puts(STDERR_FILENO, "echoprobe: ");
+	log_puts(STDERR_FILENO, line);
+	log_puts(STDERR_FILENO, "\n");
+	log_puts(STDERR_FILENO, usage_text);
+	log_puts(STDERR_FILENO, "Try 'echoprobe --help' for more information.\n");
+	exit(EX_USAGE);
+}
+
+/* A decimal number of seconds with up to 6 decimals, into microseconds. */
+static unsigned long long
+parse_secs(const char *s, int letter, unsigned long max_s)
+{
+	unsigned long long v;
+	unsigned long whole = 0, scale = 1000000;
+	const char *p = s;
+	char opt[3] = { '-', (char)letter, 0 };
+	int r = fmt_parse_ulong(&p, max_s, &whole), digits = r == 0;
+
+	if (r == -2)
+		usage("option %s: number too large", opt);
+	v = (unsigned long long)whole * 1000000;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, digits = 1)
+			if ((scale /= 10) > 0)
+				v += (unsigned long)(*p - '0') * scale;
+	if (*p != '\0' || !digits)
+		usage("option %s: not a number of seconds", opt);
+	return v;
+}
+
+static unsigned long
+parse_num(const char *s, int letter, unsigned long min, unsigned long max)
+{
+	unsigned long v = 0;
+	const char *p = s;
+	char opt[3] = { '-', (char)letter, 0 };
+
+	if (fmt_parse_ulong(&p, max, &v) != 0 || *p != '\0' || v < min) {
+		char m[80];
+
+		fmt(m, sizeof m, "option %%s: '%s' is not a number in %lu..%lu", s, min, max);
+		usage(m, opt);
+	}
+	return v;
+}
+
+static void
+set_opt(struct probe_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'b': o->stream_bytes = (unsigned long long)parse_num(arg, c, 1, 1048576) << 20;
+		o->mode = PROBE_STREAM; break;
+	case 'c': o->count = parse_num(arg, c, 1, MAX_COUNT); break;
+	case 'i': o->interval_us = parse_secs(arg, c, 86400); break;
+	case 'm':
+		if (strcmp(arg, "classic") != 0 && strcmp(arg, "raw") != 0)
+			usage("option -m: '%s' is not classic or raw", arg);
+		o->classic = arg[0] == 'c';
+		break;
+	case 'r': o->workers = parse_num(arg, c, 1, MAX_WORKERS); o->mode = PROBE_RATE; break;
+	case 's': o->size = parse_num(arg, c, 0, 16 << 20); break;
+	case 't': o->tol = parse_num(arg, c, 0, 1000000000); break;
+	case 'W': o->timeout_us = parse_secs(arg, c, 86400); break;
+	case 'w': o->deadline_us = parse_secs(arg, c, 86400 * 365); break;
+	}
+}
+
+void
+args_parse(struct probe_opts *o, int argc, char **argv)
+{
+	static const struct probe_opts defaults = {
+		.classic = 1, .interval_us = 1000000, .timeout_us = 5000000,
+		.size = 64, .tol = 10, .port = ECHOD_PORT,
+	};
+	const char *flags = "hjquV", *withargs = "bcimrstWw";
+	int i, c;
+	char *a, opt[3] = "-?";
+
+	*o = defaults;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+		a = argv[i] + 1;
+		if (strcmp(a, "-") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(a, "-help") == 0)
+			a = "h";
+		for (; (c = *a) != '\0'; a++) {
+			opt[1] = c;
+			if (strchr(withargs, c) != NULL) {
+				if (a[1] == '\0' && ++i >= argc)
+					usage("option %s needs an argument", opt);
+				set_opt(o, c, a[1] != '\0' ? a + 1 : argv[i]);
+				break;
+			}
+			if (strchr(flags, c) == NULL)
+				usage("unknown option %s", opt);
+			if (c == 'h') {
+				log_puts(STDOUT_FILENO, usage_text);
+				log_puts(STDOUT_FILENO, help_text);
+				exit(0);
+			}
+			if (c == 'V') {
+				log_puts(STDOUT_FILENO, "echoprobe " ECHOD_VERSION "\n");
+				exit(0);
+			}
+			o->json |= c == 'j';
+			o->quiet |= c == 'q';
+			o->udp |= c == 'u';
+		}
+	}
+	if (i >= argc)
+		usage("no host given%s", "");
+	o->host = argv[i++];
+	if (i < argc)
+		o->port = parse_num(argv[i++], 'p', 1, 65535);
+	if (i < argc)
+		usage("too many arguments: '%s'", argv[i]);
+	if (o->udp && o->mode != PROBE_PING)
+		usage("-u goes only with ping mode%s", "");
+	if (o->udp && o->size > NET_UDP_MAX)
+		usage("-s: a UDP probe has at most %s bytes", "65527");
+	if (o->count == 0)
+		o->count = o->mode == PROBE_RATE ? 1000 : 5;
+	if (o->mode == PROBE_RATE && o->deadline_us == 0)
+		o->deadline_us = 10000000;
+}
+
