@@ -65,7 +65,7 @@ ALL_LDFLAGS = $(STATIC) -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,norelro \
 # The tree shows what links into what: src/lib/ is shared by both programs,
 # src/echod/ is the server, src/echoprobe/ the client.
 LIB_SRC    = fmt.c log.c mono.c net.c reply.c
-ECHOD_SRC  = main.c opts.c server.c echo.c udp.c privdrop.c
+ECHOD_SRC  = main.c opts.c server.c echo.c udp.c ratelimit.c privdrop.c
 PROBE_SRC  = main.c args.c out.c sess.c ping.c load.c verify.c
 
 LIB_OBJ    = $(LIB_SRC:%.c=$(B)/obj/lib/%.o)

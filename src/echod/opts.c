@@ -11,7 +11,8 @@
 
 const char opts_usage[] =
     "usage: echod [-1hiqsUV] [-b addr] [-C perhost] [-c maxchild] [-d delay]\n"
-    "             [-l backlog] [-m classic|raw] [-p port] [-t idle] [-u user]\n";
+    "             [-l backlog] [-m classic|raw] [-p port] [-r rate[/burst]]\n"
+    "             [-t idle] [-u user]\n";
 
 const char opts_help[] =
     "  -1  print the bound TCP port on stdout once listening\n"
@@ -25,25 +26,33 @@ const char opts_help[] =
     "  -m  classic: Echo=>b'...' at <ctime> (default); raw: RFC 862 echo\n"
     "  -p  port, TCP and with -U UDP; 0 picks a free one (50007)\n"
     "  -q  no per-connection log lines\n"
+    "  -r  UDP replies a second to one source[/burst], 0 = no limit (200/200)\n"
     "  -s  log to syslog instead of stderr\n"
     "  -t  idle timeout in seconds, 0 = none (300)\n"
     "  -U  UDP echo on the same port, served without forking\n"
     "  -u  drop to this user (and its groups) after binding\n"
     "exit: 0 ok, 64 usage, 67 unknown user, 71 system error (bind, socket), 77 privilege drop\n";
 
+/* Offsets and ranges in small types: every option costs 12 bytes of table. */
 struct numopt {
 	char letter;
-	unsigned min, max;
-	size_t offset;
+	unsigned char min;
+	unsigned char offset;
+	unsigned char offset2;	/* where a value after '/' goes (0 when left out) */
+	unsigned short max2;	/* it is 1-max2; 0: no '/' */
+	unsigned max;
 };
 
+#define OFF(f) (unsigned char)offsetof(struct opts, f)
+
 static const struct numopt numopts[] = {
-	{ 'C', 0, ECHOD_CHILD_LIMIT, offsetof(struct opts, perhost) },
-	{ 'c', 1, ECHOD_CHILD_LIMIT, offsetof(struct opts, maxchild) },
-	{ 'd', 0, 3600, offsetof(struct opts, delay) },
-	{ 'l', 1, 65535, offsetof(struct opts, backlog) },
-	{ 'p', 0, 65535, offsetof(struct opts, port) },
-	{ 't', 0, 86400, offsetof(struct opts, idle) },
+	{ 'C', 0, OFF(perhost), 0, 0, ECHOD_CHILD_LIMIT },
+	{ 'c', 1, OFF(maxchild), 0, 0, ECHOD_CHILD_LIMIT },
+	{ 'd', 0, OFF(delay), 0, 0, 3600 },
+	{ 'l', 1, OFF(backlog), 0, 0, 65535 },
+	{ 'p', 0, OFF(port), 0, 0, 65535 },
+	{ 'r', 0, OFF(rate), OFF(burst), 65535, 65535 },
+	{ 't', 0, OFF(idle), 0, 0, 86400 },
 };
 
 static int
@@ -51,12 +60,17 @@ set_number(struct opts *o, char c, const char *arg, char *err, size_t errcap)
 {
 	const struct numopt *n;
 	const char *end = arg;
-	unsigned long v;
-	int r;
+	unsigned long v, v2 = 0;
+	int r, r2;
 
 	for (n = numopts; n->letter != c; n++)
 		;
 	r = fmt_parse_ulong(&end, n->max, &v);
+	if (*end == '/' && n->max2 != 0) {	/* "N/M": M 0 means the default */
+		end++;
+		r2 = fmt_parse_ulong(&end, n->max2, &v2);
+		r = r != 0 ? r : r2;
+	}
 	if (r == -1 || *end != '\0') {
 		fmt(err, errcap, "option -%c: '%S' is not a number", c, arg);
 		return -1;
@@ -66,6 +80,8 @@ set_number(struct opts *o, char c, const char *arg, char *err, size_t errcap)
 		return -1;
 	}
 	*(unsigned *)((char *)o + n->offset) = (unsigned)v;
+	if (n->max2 != 0)
+		*(unsigned *)((char *)o + n->offset2) = (unsigned)v2;
 	return 0;
 }
 
@@ -121,6 +137,8 @@ set_defaults(struct opts *o)
 	o->backlog = ECHOD_BACKLOG;
 	o->idle = ECHOD_IDLE;
 	o->mode = MODE_CLASSIC;
+	o->rate = ECHOD_UDP_RATE;
+	o->burst = ECHOD_UDP_BURST;
 }
 
 int
@@ -141,7 +159,7 @@ opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errcap)
 		for (a++; *a != '\0'; a++) {
 			if (set_flag(o, *a) == 0)
 				continue;
-			if (strchr("bCcdlmptu", *a) == NULL) {
+			if (strchr("bCcdlmprtu", *a) == NULL) {
 				fmt(err, errcap, "unknown option -%c", (unsigned char)*a < 0x20 ? '?' : *a);
 				return -1;
 			}

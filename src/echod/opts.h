@@ -18,6 +18,7 @@ struct opts {
 	unsigned backlog;	/* -l */
 	unsigned delay;		/* -d: seconds a child waits before serving */
 	unsigned idle;		/* -t: idle timeout, 0 = none */
+	unsigned rate, burst;	/* -r: UDP replies a second to one source, 0 = any */
 	int mode;		/* -m */
 	int udp;		/* -U */
 	int inetd;		/* -i */

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "mono.h"
 #include "net.h"
+#include "ratelimit.h"
 #include "server.h"
 #include "udp.h"
 
@@ -342,6 +343,7 @@ server_run(int tcp, int udp, const struct opts *o)
 	conf.delay = o->delay;
 	/* On the listener (net_listen), not two setsockopt() calls in every child. */
 	conf.timeouts_set = 1;
+	ratelimit_init(o->rate, o->burst != 0 ? o->burst : o->rate);
 	st = mmap(NULL, sizeof *st + o->maxchild * sizeof st->slot[0],
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (st == MAP_FAILED)

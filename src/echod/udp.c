@@ -3,7 +3,12 @@
  * block, and forking per datagram would be a gift to a flooder). Sources that
  * could start a loop with another echo-like service, or reflect to many, are
  * dropped as OpenBSD inetd's dg_badinput does: port 0 and reserved ports,
- * the NFS port, limited broadcast, multicast and 0.0.0.0/8 sources.
+ * the NFS port, limited broadcast, multicast and 0.0.0.0/8 sources. A source
+ * port equal to our own is dropped too (FreeBSD inetd's check_loop): that is
+ * our own socket (one spoofed datagram would otherwise echo itself forever)
+ * or another echod on the same port. Beyond that, each source gets at most
+ * -r replies a second (ratelimit.c), so a loop through any other echo
+ * service dies out too.
  * (Directed broadcasts would need the interface list; they are not checked.)
  */
 #include <errno.h>
@@ -12,6 +17,7 @@
 #include "log.h"
 #include "net.h"
 #include "opts.h"
+#include "ratelimit.h"
 #include "reply.h"
 #include "udp.h"
 
@@ -27,12 +33,26 @@ bad_v4(const unsigned char *a)
 	return a[0] == 0 || a[0] >= 224;
 }
 
+/* Our port, for the loop check: looked up again only when another socket is served. */
+static unsigned
+local_port(int fd)
+{
+	static int cached_fd = -1;
+	static unsigned port;
+
+	if (fd != cached_fd) {
+		cached_fd = fd;
+		port = (unsigned)net_local_port(fd);
+	}
+	return port;
+}
+
 static int
-bad_source(const union net_addr *a)
+bad_source(const union net_addr *a, unsigned ours)
 {
 	const unsigned char *v6 = a->sin6.sin6_addr.s6_addr;
 
-	if (net_port(a) < 1024 || net_port(a) == 2049)	/* and NFS, as inetd */
+	if (net_port(a) < 1024 || net_port(a) == 2049 || net_port(a) == ours)	/* NFS, as inetd */
 		return 1;
 	if (a->sa.sa_family == AF_INET)
 		return bad_v4((const unsigned char *)&a->sin.sin_addr);
@@ -49,7 +69,7 @@ udp_serve(int fd, int mode, struct udp_count *count)
 	const void *out;
 	ssize_t n;
 	size_t len;
-	int i;
+	int i, first;
 
 	for (i = 0; i < UDP_BURST; i++) {
 		fromlen = sizeof from;
@@ -60,9 +80,15 @@ udp_serve(int fd, int mode, struct udp_count *count)
 			return;
 		}
 		count->in += n;
-		if (bad_source(&from)) {
+		if (bad_source(&from, local_port(fd))) {
 			count->dropped++;
 			log_conn("Dropped UDP from %P: source could start a loop", &from.sa);
+			continue;
+		}
+		if (!ratelimit_allow(&from, &first)) {
+			count->dropped++;
+			if (first)
+				log_warn("UDP replies to %A held back: over the -r limit", &from.sa);
 			continue;
 		}
 		out = udp_buf;

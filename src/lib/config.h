@@ -27,6 +27,12 @@
 #ifndef ECHOD_GRACE
 #define ECHOD_GRACE 3		/* seconds children get to finish on SIGTERM */
 #endif
+#ifndef ECHOD_UDP_RATE
+#define ECHOD_UDP_RATE 200	/* -r: UDP replies a second to one source */
+#endif
+#ifndef ECHOD_UDP_BURST
+#define ECHOD_UDP_BURST 200	/* -r: and in a burst */
+#endif
 #ifndef ECHOD_RAWBUF
 #define ECHOD_RAWBUF 16384	/* raw mode read size */
 #endif

@@ -134,16 +134,23 @@ net_local_port(int fd)
 	return net_port(&a);
 }
 
-/* The 16-byte IPv6 form of any address, IPv4 as ::ffff:a.b.c.d. */
-static void
-as_v6(const union net_addr *a, unsigned char out[16])
+void
+net_host_key(const union net_addr *a, unsigned char out[16], unsigned v6bits)
 {
+	unsigned i;
+
 	if (a->sa.sa_family == AF_INET) {
 		memset(out, 0, 10);
 		out[10] = out[11] = 0xff;
 		memcpy(out + 12, &a->sin.sin_addr, 4);
-	} else
-		memcpy(out, &a->sin6.sin6_addr, 16);
+		return;
+	}
+	memcpy(out, &a->sin6.sin6_addr, 16);
+	if (IN6_IS_ADDR_V4MAPPED(&a->sin6.sin6_addr))
+		return;
+	for (i = 0; i < 16; i++, v6bits = v6bits > 8 ? v6bits - 8 : 0)
+		if (v6bits < 8)
+			out[i] &= (unsigned char)(0xff00 >> v6bits);
 }
 
 int
@@ -151,7 +158,7 @@ net_same_host(const union net_addr *a, const union net_addr *b)
 {
 	unsigned char x[16], y[16];
 
-	as_v6(a, x);
-	as_v6(b, y);
+	net_host_key(a, x, 128);
+	net_host_key(b, y, 128);
 	return memcmp(x, y, 16) == 0;
 }

@@ -53,6 +53,12 @@ unsigned net_port(const union net_addr *a);
 /* Sets the port of an AF_INET or AF_INET6 address. */
 void net_set_port(union net_addr *a, unsigned port);
 
+/*
+ * The 16-byte IPv6 form of a's address (IPv4 as ::ffff:a.b.c.d), an IPv6
+ * address cut to its first v6bits bits: what counts as one source.
+ */
+void net_host_key(const union net_addr *a, unsigned char out[16], unsigned v6bits);
+
 /* The same source address, whatever the port (IPv4-mapped == IPv4). */
 int net_same_host(const union net_addr *a, const union net_addr *b);
 

@@ -14,9 +14,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import echotest  # noqa: E402
+import test_attack  # noqa: E402
 import test_basic  # noqa: E402
 import test_hard  # noqa: E402
 
 if __name__ == "__main__":
     runner = echotest.Runner()
-    sys.exit(runner.run(test_basic.TESTS + test_hard.TESTS, sys.argv[1:]))
+    sys.exit(runner.run(test_basic.TESTS + test_hard.TESTS + test_attack.TESTS, sys.argv[1:]))

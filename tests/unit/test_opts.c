@@ -51,6 +51,12 @@ main(void)
 	    "opts: range edges -t 0, -l 1");
 	CHECK(parse(&o, err, "-p", "65535", "-u", "nobody") == 0 && o.port == 65535 &&
 	    strcmp(o.user, "nobody") == 0, "opts: -p 65535, -u");
+	CHECK(parse(&o, err, NULL, NULL, NULL, NULL) == 0 && o.rate == 200 && o.burst == 200,
+	    "opts: -r defaults to 200/200");
+	CHECK(parse(&o, err, "-r", "50/7", "-r0", NULL) == 0 && o.rate == 0 && o.burst == 0,
+	    "opts: -r 0 turns the limit off (a later -r wins)");
+	CHECK(parse(&o, err, "-r", "50/7", NULL, NULL) == 0 && o.rate == 50 && o.burst == 7,
+	    "opts: -r rate/burst");
 	CHECK(parse(&o, err, "-h", NULL, NULL, NULL) == 0 && o.action == ACT_HELP, "opts: -h");
 	CHECK(parse(&o, err, "-V", NULL, NULL, NULL) == 0 && o.action == ACT_VERSION, "opts: -V");
 	CHECK(parse(&o, err, "-i", "--", NULL, NULL) == 0 && o.inetd, "opts: -- ends options");
@@ -63,6 +69,9 @@ main(void)
 	bad("-d", "3601", "option -d: 3601 is out of range 0-3600");
 	bad("-t", "1x", "option -t: '1x' is not a number");
 	bad("-l", "0", "option -l: 0 is out of range 1-65535");
+	bad("-r", "1/65536", "option -r: 1/65536 is out of range 0-65535");
+	bad("-r", "5/", "option -r: '5/' is not a number");
+	bad("-p", "5/5", "option -p: '5/5' is not a number");
 	bad("-m", "fancy", "option -m: 'fancy' is not valid");
 	bad("-u", "", "option -u: '' is not valid");
 	bad("-x", NULL, "unknown option -x");
