@@ -106,7 +106,7 @@ install: all
 # tests/check.mk. A failing suite does not stop the others: the summary of
 # every suite's PASS:/FAIL: lines decides.
 CHECK_SUITES ?= check-unit check-host check-san check-valgrind check-fuzz \
-	check-cross check-qemu check-probe
+	check-cross check-qemu check-probe check-contrib
 
 include tests/check.mk
 include board/image.mk

@@ -15,7 +15,7 @@ UNIT_OBJ   = $(filter-out $(B)/obj/echod/main.o,$(ECHOD_OBJ)) \
 	$(filter-out $(B)/obj/echoprobe/main.o $(LIB_OBJ),$(PROBE_OBJ))
 
 .PHONY: check check-unit check-host check-san check-valgrind check-fuzz fuzz \
-	check-cross check-qemu check-probe
+	check-cross check-qemu check-probe check-contrib
 
 $(B)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(UNIT_OBJ) | $(TC_DEPS)
 	@mkdir -p $(dir $@)
@@ -115,3 +115,14 @@ check-probe: all $(if $(filter host,$(ARCH)),$(B)/refecho)
 	    else echo "FAIL: probe: make bench BENCH_QUICK=1 -- see $(TESTLOG)/bench-smoke.out"; fi; \
 	  fi; } 2>&1 | tee $(TESTLOG)/probe-$(ARCH).log; \
 		! grep -q '^FAIL' $(TESTLOG)/probe-$(ARCH).log
+
+# ---- contrib/: the Buildroot, OpenWrt and Alpine packages ----------------------
+# Checked against each system's documented rules (tests/contrib/run.sh); the
+# Debian packages that takes are installed here and by `make deps`.
+CONTRIB_PKGS = shellcheck python3-kconfiglib flake8 busybox-static
+DEPS_PKGS   += $(CONTRIB_PKGS)
+check-contrib: all
+	@mkdir -p $(TESTLOG)
+	$(Q)sh board/common/aptdeps.sh $(CONTRIB_PKGS)
+	$(Q)$(TEST_ENV) sh tests/contrib/run.sh 2>&1 | tee $(TESTLOG)/contrib.log; \
+		grep -q '^PASS' $(TESTLOG)/contrib.log && ! grep -q '^FAIL' $(TESTLOG)/contrib.log
