@@ -8,7 +8,7 @@ BOARDS      = $(sort $(patsubst board/%/readme.txt,%,$(wildcard board/*/readme.t
 QEMU_BOARDS ?= $(BOARDS)
 PORT       ?= 5007
 IMAGE_DIR  ?= $(O)/images/$(BOARD)
-TARGET_DIR ?= $(O)/target/$(BOARD)
+TARGET_DIR ?= $(O)/rootfs/$(BOARD)
 board_arch  = $(shell sed -n 's/^ARCH=//p' board/$(1)/readme.txt 2>/dev/null)
 IMAGE_ENV   = DL_DIR=$(DL_DIR) CACHE_DIR=$(CACHE_DIR) PYTHON=$(PYTHON)
 # Host packages the images and their tests need (the echod and echoprobe

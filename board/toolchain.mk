@@ -1,22 +1,39 @@
-# Cross builds: ARCH=armhf|armel|arm64|mipsel|mips (Debian's names).
+# Toolchains: whose compiler builds echod, with which flags, into which folder.
+# docs/packaging.md says the same for packagers.
 #
-# Debian's glibc-targeted cross gcc is pointed at a static musl sysroot in
-# $(CACHE_DIR)/sysroot/$(ARCH) by a specs file (board/common/sysroot.sh):
-# musl-dev:$(ARCH) from Debian's archive, or Debian's musl source built here
-# for big-endian mips, which Debian does not build. Test binaries run under
-# Debian's qemu-user-static.
+# 1. A packager's toolchain (OpenWrt, Buildroot, Alpine, Debian, an SDK):
+#    CC on the command line; CC in the environment unless ARCH is one of
+#    ours below (a developer's exported CC is usually the host's gcc);
+#    CROSS_COMPILE=prefix (kbuild's convention, CC = $(CROSS_COMPILE)gcc); or
+#    OpenWrt's CROSS=prefix. ARCH is then only a name and may be anything
+#    (OpenWrt passes arm, aarch64, mips, mipsel, x86_64, i386, powerpc;
+#    Buildroot unexports it, so it reads host). Nothing is downloaded, no flag
+#    of ours for an arch or a libc is added, the toolchain's libc is linked
+#    dynamically unless STATIC=1, STRIP is the toolchain's (the packager's
+#    STRIP, else $(CROSS_COMPILE)strip or CC's name with gcc -> strip), and
+#    the output goes to $(O)/target/, whatever ARCH says.
+# 2. ARCH=armhf|armel|arm64|mipsel|mips (Debian's names) and no compiler
+#    given: Debian's glibc-targeted cross gcc pointed at a static musl
+#    sysroot in $(CACHE_DIR)/sysroot/$(ARCH) by a specs file
+#    (board/common/sysroot.sh): musl-dev:$(ARCH) from Debian's archive, or
+#    Debian's musl source built here for big-endian mips, which Debian does
+#    not build. Static only (the sysroot has no shared libc). Output in
+#    $(O)/$(ARCH)/; test binaries run under Debian's qemu-user-static.
+#    MUSL=source builds musl from Debian's source for every arch, with musl's
+#    -Os instead of Debian's -O2 (smaller, see docs/size.md), in
+#    $(CACHE_DIR)/sysroot/$(ARCH)-src.
+# 3. ARCH=host (the default): musl-gcc when installed (fast fork, tiny
+#    child), else gcc; static unless STATIC=0; output in $(O)/host/.
+#    SANITIZE=1: glibc gcc with ASan+UBSan (the sanitizer runtimes need
+#    glibc), dynamic, in $(O)/host-san/.
 #
-# MUSL=source builds musl from Debian's source package for every arch, with
-# musl's -Os instead of Debian's -O2 (smaller, see docs/size.md), in
-# $(CACHE_DIR)/sysroot/$(ARCH)-src. Changing it needs `make clean`.
+# Our size-only link layout (no build-id, no RELRO page, no page padding,
+# LAYOUT_LDFLAGS) is used for 2 and 3 only: a packager's build keeps its
+# distribution's RELRO and build-id, which its hardening and debug-symbol
+# tools expect.
 #
-# Own toolchain (OpenWrt SDK, Buildroot): `make ARCH=mips
-# CROSS_COMPILE=mips-openwrt-linux-musl-` or `CC=...` on the command line;
-# then no sysroot is fetched and no per-arch flag is added. A CC from the
-# environment is ignored for cross builds (it is usually the host's gcc).
-#
-# Sets for the top Makefile: CC STRIP STATIC TC_CFLAGS TC_LDFLAGS TC_DEPS
-# ARCH_RUNNER. Targets: deps toolchain toolchains all-arches size.
+# Sets for the top Makefile: CC STRIP STATIC B TC_CFLAGS TC_LDFLAGS TC_DEPS
+# LAYOUT_LDFLAGS ARCH_RUNNER. Targets: deps toolchain toolchains all-arches size.
 
 CROSS_ARCHES = armhf armel arm64 mipsel mips
 SYSROOT_DIR ?= $(CACHE_DIR)/sysroot
@@ -40,47 +57,78 @@ QEMU_mips   = qemu-mips-static
 # Thumb-1 on armel, which every ARMv5TE has). MIPS: our code non-PIC; on
 # mips the musl we build is non-PIC too (sysroot.sh). gcc's crtbeginT.o and
 # libgcc.a stay abicalls and ld's mixing warning is noise for a static link
-# (ld adds la25 stubs where PIC code is entered). A small common page size
-# stops ld from padding the file up to a 4 KiB boundary before .data.
+# (ld adds la25 stubs where PIC code is entered).
 ARCH_CFLAGS_armhf   = -mthumb
 ARCH_CFLAGS_armel   = -mthumb
 ARCH_CFLAGS_mipsel  = -mno-abicalls
 ARCH_CFLAGS_mips    = -mno-abicalls
-ARCH_LDFLAGS_mipsel = -Wl,--no-warn-mismatch -Wl,-z,common-page-size=16
+ARCH_LDFLAGS_mipsel = -Wl,--no-warn-mismatch
 ARCH_LDFLAGS_mips   = $(ARCH_LDFLAGS_mipsel)
 
+# common-page-size=16: no padding to a page boundary before .data in the
+# file (about 2 KiB of flash); segments stay aligned to the maximum page size.
+LAYOUT_LDFLAGS = -Wl,--build-id=none -Wl,-z,norelro -Wl,-z,noseparate-code \
+	-Wl,-z,common-page-size=16
+
 # Every Debian package the cross builds and their tests need (flex, bison and
-# bc build the mips-malta kernel).
+# bc build the mips-malta kernel). PKG_TEST_DEBS: check-pkg builds with
+# Debian's cross glibc as a packager's toolchain would.
+PKG_TEST_DEBS = libc6-dev-armhf-cross libc6-dev-mips-cross
 DEPS_PKGS = make gcc musl-tools dpkg-dev file python3 qemu-user-static xz-utils flex bison bc \
-	$(foreach a,$(CROSS_ARCHES),gcc-$(TRIPLET_$(a)))
+	$(foreach a,$(CROSS_ARCHES),gcc-$(TRIPLET_$(a))) $(PKG_TEST_DEBS)
 
+CROSS_COMPILE ?= $(CROSS)
+PACKAGER_CC := $(strip $(CROSS_COMPILE)$(filter command line,$(origin CC))$(if \
+	$(filter environment,$(origin CC)),$(filter-out $(CROSS_ARCHES),$(ARCH))))
+
+ifneq ($(SANITIZE),)
 ifneq ($(ARCH),host)
-ifeq ($(filter $(ARCH),$(CROSS_ARCHES)),)
-$(error ARCH=$(ARCH) is unknown: use host or one of $(CROSS_ARCHES))
+$(error SANITIZE=1 is for ARCH=host only)
 endif
-STATIC       = -static
-ARCH_RUNNER ?= $(QEMU_$(ARCH))
-# Emulation is several times slower than the host; a timeout given by the
-# user (command line or environment) wins.
-ifeq ($(origin TIMEOUT_MULT),file)
-TIMEOUT_MULT = 4
-endif
-
-ifneq ($(CROSS_COMPILE)$(filter command line,$(origin CC)),)
-# The user's toolchain: it brings its own libc and knows its own flags.
+CC         = gcc
+B         ?= $(O)/host-san
+STATIC     = 0
+STRIP      = :
+else ifneq ($(PACKAGER_CC),)
 ifneq ($(origin CC),command line)
-CC = $(CROSS_COMPILE)gcc
+ifneq ($(CROSS_COMPILE),)
+CC         = $(CROSS_COMPILE)gcc
 endif
-STRIP ?= $(if $(CROSS_COMPILE),$(CROSS_COMPILE)strip,$(if $(filter %gcc,$(firstword $(CC))),$(patsubst %gcc,%strip,$(firstword $(CC))),strip))
-else
+endif
+B         ?= $(O)/target
+STATIC    ?= 0
+STRIP     ?= $(or $(if $(CROSS_COMPILE),$(CROSS_COMPILE)strip),$(patsubst %gcc,%strip,$(firstword $(filter %gcc,$(CC)))),strip)
+LAYOUT_LDFLAGS =
+else ifeq ($(ARCH),host)
+ifeq ($(origin CC),default)
+CC        := $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo gcc)
+endif
+STATIC    ?= 1
+STRIP     ?= strip
+else ifneq ($(filter $(ARCH),$(CROSS_ARCHES)),)
+ifeq ($(STATIC),0)
+$(error STATIC=0 with ARCH=$(ARCH): our musl sysroot is static only; for a dynamic build give the compiler, e.g. CC=$(TRIPLET_$(ARCH))-gcc)
+endif
+STATIC     = 1
 SYSROOT    = $(SYSROOT_DIR)/$(ARCH)$(if $(filter source,$(MUSL)),-src)
 CC         = $(TRIPLET_$(ARCH))-gcc
 STRIP      = $(TRIPLET_$(ARCH))-strip
 TC_CFLAGS  = -specs=$(SYSROOT)/musl.specs -fno-pie $(ARCH_CFLAGS_$(ARCH))
 TC_LDFLAGS = -no-pie $(ARCH_LDFLAGS_$(ARCH))
 TC_DEPS    = $(SYSROOT)/musl.specs
+else
+$(error ARCH=$(ARCH) needs a compiler: give CC=, CROSS_COMPILE= or CROSS= (a packager's toolchain), or use host or one of $(CROSS_ARCHES))
+endif
+
+ifneq ($(filter $(ARCH),$(CROSS_ARCHES)),)
+ARCH_RUNNER ?= $(QEMU_$(ARCH))
+# Emulation is several times slower than the host; a timeout given by the
+# user (command line or environment) wins.
+ifeq ($(origin TIMEOUT_MULT),file)
+TIMEOUT_MULT = 4
 endif
 endif
+B ?= $(O)/$(ARCH)
 
 .PHONY: deps toolchain toolchains all-arches size
 

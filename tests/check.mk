@@ -15,17 +15,18 @@ UNIT_OBJ   = $(filter-out $(B)/obj/echod/main.o,$(ECHOD_OBJ)) \
 	$(filter-out $(B)/obj/echoprobe/main.o $(LIB_OBJ),$(PROBE_OBJ))
 
 .PHONY: check check-unit check-host check-san check-valgrind check-fuzz fuzz \
-	check-cross check-qemu check-probe check-contrib
+	check-cross check-qemu check-probe check-contrib check-pkg
 
-$(B)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(UNIT_OBJ) | $(TC_DEPS)
+$(B)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(UNIT_OBJ) $(B)/flags | $(TC_DEPS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_INC) -o $@ $< $(UNIT_OBJ) $(ALL_LDFLAGS)
 
+# Warnings fail every build of the suites (WERROR=0 to see them pass).
 check:
 	@rm -rf $(TESTLOG); mkdir -p $(TESTLOG)
 	@for s in $(CHECK_SUITES); do \
-		echo "=== $$s"; $(MAKE) --no-print-directory $$s || echo "FAIL: $$s exited non-zero" >> $(TESTLOG)/$$s-status.log; \
+		echo "=== $$s"; $(MAKE) --no-print-directory WERROR=$(or $(WERROR),1) $$s || echo "FAIL: $$s exited non-zero" >> $(TESTLOG)/$$s-status.log; \
 	done; sh tests/summary.sh $(TESTLOG)
 
 LOGTAG = $(ARCH)$(if $(SANITIZE),-san)
@@ -58,7 +59,7 @@ check-valgrind: all
 # `make check`, plus the differential test of repr() against CPython.
 FUZZ_SECONDS ?= 60
 FUZZ_DIR     = $(O)/fuzz
-FUZZ_CFLAGS  = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
+FUZZ_CFLAGS  = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -Wall -Wextra $(WERROR_FLAG) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(TEST_INC) -Itests/fuzz
 FUZZERS      = $(FUZZ_DIR)/fuzz_reply $(FUZZ_DIR)/fuzz_opts
 
@@ -126,3 +127,12 @@ check-contrib: all
 	$(Q)sh board/common/aptdeps.sh $(CONTRIB_PKGS)
 	$(Q)$(TEST_ENV) sh tests/contrib/run.sh 2>&1 | tee $(TESTLOG)/contrib.log; \
 		grep -q '^PASS' $(TESTLOG)/contrib.log && ! grep -q '^FAIL' $(TESTLOG)/contrib.log
+
+# ---- packagers: OpenWrt's and Buildroot's make lines, kbuild's CROSS_COMPILE --
+# Replayed with Debian's glibc cross gcc (their -dev packages, PKG_TEST_DEBS)
+# in copies of the tree; the binaries checked and run under qemu-user.
+check-pkg:
+	$(Q)sh board/common/aptdeps.sh $(PKG_TEST_DEBS)
+	@mkdir -p $(TESTLOG)
+	$(Q)MAKE="$(MAKE)" O="$(O)" TIMEOUT_MULT=$(TIMEOUT_MULT) sh tests/pkg/run.sh 2>&1 | \
+		tee $(TESTLOG)/pkg.log; ! grep -q '^FAIL' $(TESTLOG)/pkg.log

@@ -6,8 +6,8 @@
 # under qemu-user; then the unit and host suites under qemu-user through
 # `make check-unit/check-host ARCH=...`, whose PASS/FAIL lines land in their
 # own logs (unit-ARCH.log, host-ARCH.log); here only a non-zero exit of theirs
-# is reported. Finally CROSS_COMPILE= and CC= (a user's toolchain) are
-# checked to bypass the per-arch sysroot.
+# is reported. (A packager's toolchain, CC= or CROSS_COMPILE=, is tested by
+# tests/pkg/run.sh.) Builds use -Werror unless WERROR is set otherwise.
 # Prints PASS:/FAIL: lines; run from the top of the tree.
 set -u
 MAKE=${MAKE:-make}
@@ -27,7 +27,7 @@ check() {
 # mk LOGNAME ARGS...: quiet make, its output kept for a failing case.
 mk() {
 	l=$out/$1.txt; shift
-	$MAKE --no-print-directory "$@" > "$l" 2>&1 || { tail -n 20 "$l" | sed 's/^/    /'; return 1; }
+	$MAKE --no-print-directory WERROR="${WERROR:-1}" "$@" > "$l" 2>&1 || { tail -n 20 "$l" | sed 's/^/    /'; return 1; }
 }
 
 # What each arch's binaries must say about themselves: readelf -h class,
@@ -104,26 +104,3 @@ for a in $ARCHES; do
 	mk "unit-$a" ARCH="$a" check-unit || fail "$a/check-unit" "exit status, see unit-$a.log"
 	mk "host-$a" ARCH="$a" check-host || fail "$a/check-host" "exit status, see host-$a.log"
 done
-
-# A user's toolchain: a CROSS_COMPILE prefix (a wrapper standing in for an
-# OpenWrt SDK gcc) and a bare CC=; neither may use the per-arch flags or
-# sysroot logic, yet both must give a static ARM binary.
-a=armhf
-case " $ARCHES " in *" $a "*)
-	t=$(mktemp -d)
-	specs=$(pwd)/${CACHE_DIR:-.cache}/sysroot/$a/musl.specs
-	printf '#!/bin/sh\nexec arm-linux-gnueabihf-gcc -specs=%s "$@"\n' "$specs" > "$t/arm-test-linux-musleabihf-gcc"
-	chmod +x "$t/arm-test-linux-musleabihf-gcc"
-	ln -s "$(command -v arm-linux-gnueabihf-strip)" "$t/arm-test-linux-musleabihf-strip"
-	check "user-toolchain/CROSS_COMPILE" mk user-cross-compile O="$t/o1" ARCH=$a V=1 \
-		CROSS_COMPILE=arm-test-linux-musleabihf- PATH="$t:$PATH" "$t/o1/$a/echod"
-	check "user-toolchain/CROSS_COMPILE-no-sysroot-flags" \
-		sh -c "! grep -q -e 'musl.specs -fno-pie' -e 'arm-linux-gnueabihf-gcc ' '$out/user-cross-compile.txt'"
-	check "user-toolchain/CROSS_COMPILE-static-arm" sh -c \
-		"file -b '$t/o1/$a/echod' | grep -q 'ARM.*statically linked.*, stripped'"
-	check "user-toolchain/CC" mk user-cc O="$t/o2" ARCH=$a V=1 \
-		CC="$t/arm-test-linux-musleabihf-gcc" "$t/o2/$a/echod"
-	check "user-toolchain/CC-static-arm" sh -c \
-		"file -b '$t/o2/$a/echod' | grep -q 'ARM.*statically linked.*, stripped'"
-	rm -rf "$t"
-esac
