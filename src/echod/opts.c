@@ -85,6 +85,15 @@ set_number(struct opts *o, char c, const char *arg, char *err, size_t errcap)
 	return 0;
 }
 
+/* A number past the largest uid (4294967295 is (uid_t)-1): never a name, never a wrap. */
+static int
+numeric_id_too_big(const char *arg)
+{
+	unsigned long v;
+
+	return fmt_parse_ulong(&arg, 4294967294UL, &v) == -2 && *arg == '\0';
+}
+
 static int
 set_value(struct opts *o, char c, const char *arg, char *err, size_t errcap)
 {
@@ -95,6 +104,10 @@ set_value(struct opts *o, char c, const char *arg, char *err, size_t errcap)
 	case 'u':
 		if (*arg == '\0')
 			break;
+		if (numeric_id_too_big(arg)) {
+			fmt(err, errcap, "option -u: %S is out of range 0-4294967294", arg);
+			return -1;
+		}
 		o->user = arg;
 		return 0;
 	case 'm':

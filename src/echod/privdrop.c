@@ -7,17 +7,24 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "fmt.h"
+#include "log.h"
 #include "net.h"
 #include "privdrop.h"
 
 #define DB_MAX 65536
 
 static char db[DB_MAX];
+static const char *db_path;
 
-/* Reads path into db (truncated at DB_MAX - 1); returns the length or -1. */
+/*
+ * Reads path into db, whole: a file of DB_MAX bytes or more is a start-up
+ * error, since a cut line could name the wrong uid or gid. Returns the
+ * length or -1 (no such file).
+ */
 static ssize_t
 read_db(const char *path)
 {
@@ -28,10 +35,13 @@ read_db(const char *path)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	while (len < sizeof db - 1 && (n = net_read(fd, db + len, sizeof db - 1 - len)) > 0)
+	while (len < sizeof db && (n = net_read(fd, db + len, sizeof db - len)) > 0)
 		len += n;
 	close(fd);
+	if (len == sizeof db)
+		log_die(EX_NOUSER, "-u: %s is %u bytes or more; not read", path, DB_MAX);
 	db[len] = '\0';
+	db_path = path;
 	return len;
 }
 
@@ -55,6 +65,16 @@ static int
 parse_id(const char *s, unsigned long *out)
 {
 	return fmt_parse_ulong(&s, 4294967294UL, out) == 0 && *s == '\0' ? 0 : -1;
+}
+
+/* Field i of an entry as an id; a bad one is warned about, and the entry skipped. */
+static int
+bad_ids(char **f, int i, unsigned long *id)
+{
+	if (parse_id(f[i], id) == 0)
+		return 0;
+	log_warn("-u: %s: entry '%S' has a bad id '%S'; skipped", db_path, f[0], f[i]);
+	return 1;
 }
 
 /* Whether name is in the comma-separated list. */
@@ -101,7 +121,7 @@ match_user(char **f, int n, void *arg)
 	struct user_query *q = arg;
 	unsigned long uid, gid;
 
-	if (n < 4 || parse_id(f[2], &uid) < 0 || parse_id(f[3], &gid) < 0)
+	if (n < 4 || bad_ids(f, 2, &uid) || bad_ids(f, 3, &gid))
 		return 0;
 	if (strcmp(f[0], q->name) != 0 && !(parse_id(q->name, &uid) == 0 &&
 	    strcmp(f[2], q->name) == 0))
@@ -118,7 +138,7 @@ match_group(char **f, int n, void *arg)
 	struct user_query *q = arg;
 	unsigned long gid;
 
-	if (n < 4 || parse_id(f[2], &gid) < 0 || !in_list(f[3], q->found))
+	if (n < 4 || bad_ids(f, 2, &gid) || !in_list(f[3], q->found))
 		return 0;
 	if (gid != q->p->gid && q->p->ngroups < PRIV_MAXGROUPS)
 		q->p->groups[q->p->ngroups++] = gid;

@@ -9,8 +9,10 @@ import re
 import signal
 import socket
 import struct
+import subprocess
+import tempfile
 
-from echotest import (EMULATED, Server, timeout, wait_until)
+from echotest import (ECHOD, EMULATED, WRAPPER, Server, run_echod, timeout, wait_until)
 
 
 def spoof_udp(src, dst, payload):
@@ -114,4 +116,52 @@ def test_udp_rate_limit(t):
                     "udp rate: %s: %d of 50 answered" % (name, got))
 
 
-TESTS = [test_udp_self_loop, test_udp_two_echods, test_udp_rate_limit]
+def test_uid_range(t):
+    """A numeric -u past 4294967294 is a usage error, on 32- and 64-bit builds: never a wrap to root."""
+    for uid in ("4294967296", "4294967299", "4294967295", "99999999999999999999"):
+        rc, out, err = run_echod("-u", uid, "-b", "192.0.2.1", "-p", "0")
+        t.check(rc == 64 and err.startswith("echod: option -u: %s is out of range 0-4294967294\n" % uid),
+                "uid: -u %s -> 64, out of range" % uid, repr((rc, err)))
+
+
+def with_user_db(passwd, group, *args):
+    """echod with its own /etc/passwd and /etc/group, bind-mounted in a private mount namespace."""
+    with tempfile.TemporaryDirectory() as d:
+        pw, gr = os.path.join(d, "passwd"), os.path.join(d, "group")
+        with open(pw, "w") as f:
+            f.write(passwd)
+        with open(gr, "w") as f:
+            f.write(group)
+        script = 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"'
+        p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", pw, gr] +
+                           WRAPPER + [ECHOD] + list(args), capture_output=True, timeout=timeout(10))
+        return p.returncode, p.stderr.decode()
+
+
+def test_user_db(t):
+    """Bad ids in /etc/passwd and /etc/group are skipped with a warning; an oversized file is refused."""
+    if os.geteuid() != 0:
+        t.check(True, "uid: user database (skipped: a private /etc/passwd needs root)")
+        return
+    # Bind fails after the lookup (192.0.2.1 is not ours): exit 71 means the user was accepted.
+    fail_bind = ("-b", "192.0.2.1", "-p", "0")
+    rc, err = with_user_db("evil:x:4294967296:0::/:/bin/sh\nevil:x:1:4294967299::/:/bin/sh\n", "",
+                           "-u", "evil", *fail_bind)
+    t.check(rc == 67 and "/etc/passwd: entry 'evil' has a bad id '4294967296'; skipped" in err and
+            "entry 'evil' has a bad id '4294967299'; skipped" in err,
+            "uid: passwd entries with ids past 4294967294 skipped, with a warning", repr((rc, err)))
+    rc, err = with_user_db("svc:x:1000:1000::/:/bin/sh\n", "svc:x:1000:\nbig:x:4294967296:svc\n",
+                           "-u", "svc", *fail_bind)
+    t.check(rc == 71 and "/etc/group: entry 'big' has a bad id '4294967296'; skipped" in err,
+            "uid: a group entry with a bad gid skipped, with a warning", repr((rc, err)))
+    # A reader of 65535 bytes cuts "late:x:1234:1234567" after "late:x:1234:123": gid 123.
+    late = "late:x:1234:1234567::/:/bin/sh\n"
+    head = 65535 - len("late:x:1234:123")
+    filler = "".join("u%05d:x:2000:2000::/:/bin/false\n" % i for i in range(1900))
+    passwd = filler + "#" * (head - len(filler) - 1) + "\n" + late
+    rc, err = with_user_db(passwd, "", "-u", "late", *fail_bind)
+    t.check(rc == 67 and "/etc/passwd is 65536 bytes or more; not read" in err,
+            "uid: a passwd over 64 KiB is refused, not read in part", repr((rc, err[-300:])))
+
+
+TESTS = [test_udp_self_loop, test_udp_two_echods, test_udp_rate_limit, test_uid_range, test_user_db]
