@@ -3,6 +3,7 @@
  * opens the sockets, drops privileges, and hands over to the server loop
  * (or serves one inetd connection). The only place that picks exit codes.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <sysexits.h>
 #include <time.h>
@@ -55,6 +56,25 @@ open_listener(const union net_addr *a, socklen_t len, int type, const struct opt
 	return fd;
 }
 
+/*
+ * Started with 0, 1 or 2 closed, our first socket would become "stdin" or
+ * "stderr" and log lines would go to a client: those get /dev/null, as
+ * OpenBSD's daemons do, before anything else is opened. (Without
+ * /dev/null nothing can be done; fcntl() to test each fd would cost
+ * 350 bytes of musl's.)
+ */
+static void
+open_std_fds(void)
+{
+	int fd;
+
+	do
+		fd = open("/dev/null", O_RDWR);
+	while (fd >= 0 && fd < 3);
+	if (fd >= 0)
+		close(fd);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -65,6 +85,7 @@ main(int argc, char **argv)
 	char err[128], line[128];
 	int tcp, udp = -1, port;
 
+	open_std_fds();
 	if (opts_parse(&o, argc, argv, err, sizeof err) < 0)
 		usage_error(err);
 	if (o.action == ACT_HELP) {

@@ -12,7 +12,8 @@ import struct
 import subprocess
 import tempfile
 
-from echotest import (ECHOD, EMULATED, WRAPPER, Server, run_echod, timeout, wait_until)
+from echotest import (ECHOD, EMULATED, WRAPPER, Server, exchange, free_port, kill_group, run_echod,
+                      timeout, wait_until)
 
 
 def spoof_udp(src, dst, payload):
@@ -164,4 +165,31 @@ def test_user_db(t):
             "uid: a passwd over 64 KiB is refused, not read in part", repr((rc, err[-300:])))
 
 
-TESTS = [test_udp_self_loop, test_udp_two_echods, test_udp_rate_limit, test_uid_range, test_user_db]
+def test_std_fds_closed(t):
+    """Started with 0, 1 and 2 closed: no log line reaches a client's connection."""
+    port = free_port()
+
+    def close_std():
+        for fd in (0, 1, 2):
+            os.close(fd)
+    p = subprocess.Popen(WRAPPER + [ECHOD, "-b", "127.0.0.1", "-p", str(port), "-m", "raw"],
+                         preexec_fn=close_std, start_new_session=True)
+    try:
+        def up():
+            try:
+                return socket.create_connection(("127.0.0.1", port), timeout=timeout(5))
+            except OSError:
+                return None
+        s = wait_until(up, 10)
+        got = exchange(s, b"only this") if s else None
+        again = exchange(up(), b"and this") if s else None
+        t.check(got == b"only this" and again == b"and this",
+                "std fds: started with 0-2 closed, clients get their echo and no log line",
+                repr((got, again)))
+    finally:
+        kill_group(p)
+        p.wait()
+
+
+TESTS = [test_udp_self_loop, test_udp_two_echods, test_udp_rate_limit, test_uid_range, test_user_db,
+         test_std_fds_closed]
