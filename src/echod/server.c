@@ -37,6 +37,7 @@
 
 struct slot {
 	pid_t pid;		/* 0: free */
+	int done;		/* set by the child before its exit closes the connection */
 	union net_addr peer;
 	struct echo_count count;	/* written by the child as it echoes */
 };
@@ -94,12 +95,20 @@ fork_child(void)
 static void
 child_main(int fd, struct slot *s)
 {
+	int r;
+
 	close(tcp_fd);
 	if (udp_fd >= 0)
 		close(udp_fd);
 	close(sig_fd);
 	sigprocmask(SIG_SETMASK, &child_mask, NULL);
-	_exit(echo_session(fd, fd, &s->peer, &conf, &s->count));
+	r = echo_session(fd, fd, &s->peer, &conf, &s->count);
+	/*
+	 * The connection closes only in _exit(), so a client that has seen the
+	 * end and connects again finds this set, though we may not have reaped.
+	 */
+	s->done = 1;
+	_exit(r);
 }
 
 static struct slot *
@@ -119,9 +128,22 @@ count_from(const union net_addr *peer)
 	unsigned i, n = 0;
 
 	for (i = 0; i < opt->maxchild; i++)
-		if (st->slot[i].pid != 0 && net_same_host(&st->slot[i].peer, peer))
+		if (st->slot[i].pid != 0 && !st->slot[i].done &&
+		    net_same_host(&st->slot[i].peer, peer))
 			n++;
 	return n;
+}
+
+static void reap(void);
+
+/* -C: a child killed by a signal set no done flag, so reap before refusing. */
+static int
+over_limit(const union net_addr *peer)
+{
+	if (count_from(peer) < opt->perhost)
+		return 0;
+	reap();
+	return count_from(peer) >= opt->perhost;
 }
 
 static void
@@ -131,6 +153,7 @@ spawn(int fd, const union net_addr *peer)
 	pid_t pid;
 
 	s->peer = *peer;
+	s->done = 0;
 	s->count.in = s->count.out = 0;
 	pid = fork_child();
 	if (pid == 0)
@@ -192,7 +215,7 @@ accept_one(void)
 	}
 	st->backoff_logged = 0;
 	st->accepted++;
-	if (opt->perhost > 0 && count_from(&peer) >= opt->perhost) {
+	if (opt->perhost > 0 && over_limit(&peer)) {
 		st->refused++;
 		log_conn("Refused %P: %u connections from this address already",
 		    &peer.sa, opt->perhost);

@@ -191,5 +191,29 @@ def test_std_fds_closed(t):
         p.wait()
 
 
+def test_per_source_reconnect(t):
+    """-C 1: a client that reconnects right after reading EOF is served every time."""
+    n = 300 if EMULATED else 2000
+
+    def refused(i):
+        try:
+            return exchange(srv.connect(), b"%d" % i) != b"%d" % i
+        except OSError:	# reset: closed at once with our bytes unread
+            return True
+    # Client, server and children on one CPU: an exiting child is then often
+    # preempted by the client woken by its EOF, and the parent woken by the
+    # next connection, before the exit is complete: the window made wide.
+    cpu = {min(os.sched_getaffinity(0))}
+    saved = os.sched_getaffinity(0)
+    with Server("-C", "1", "-q", "-m", "raw", preexec=lambda: os.sched_setaffinity(0, cpu)) as srv:
+        os.sched_setaffinity(0, cpu)
+        try:
+            bad = sum(refused(i) for i in range(n))
+        finally:
+            os.sched_setaffinity(0, saved)
+        t.check(bad == 0, "per-source: -C 1, %d reconnects right after EOF, none refused" % n,
+                "%d refused" % bad)
+
+
 TESTS = [test_udp_self_loop, test_udp_two_echods, test_udp_rate_limit, test_uid_range, test_user_db,
-         test_std_fds_closed]
+         test_std_fds_closed, test_per_source_reconnect]
