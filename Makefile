@@ -100,13 +100,13 @@ $(B)/echoprobe: $(PROBE_OBJ) $(TC_DEPS)
 
 # ---- install --------------------------------------------------------------
 #   make install DESTDIR=<rootfs> [PREFIX=/usr] [INIT=sysv|systemd|none]
-# Installs what the build made. It builds first only when $(B) was built with
+# Installs what the build made, and the man pages. It builds first only when $(B) was built with
 # the same compiler and flags, or not at all: a packager's separate
 # `make install` step, given fewer variables than the build, installs that
 # build instead of compiling another one.
 # INIT=sysv: the busybox/Buildroot init script and its defaults (our images);
 # systemd: the units of contrib/systemd/ and the same /etc/default/echod,
-# their EnvironmentFile; none: binaries and man pages only.
+# their EnvironmentFile; none: nothing more.
 INIT_FILES_sysv    = install-sysv
 INIT_FILES_systemd = install-systemd
 INIT_FILES_none    =
@@ -118,9 +118,12 @@ install: install-bin $(INIT_FILES_$(INIT))
 
 install-bin: $(if $(BUILT_FLAGS),$(if $(FLAGS_CHANGED),,all),all)
 	$(if $(BUILT_FLAGS),$(if $(FLAGS_CHANGED),@echo "install: $(B) was built with other flags than these; installing it as built"))
-	$(Q)install -d -m 0755 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	$(Q)install -d -m 0755 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1
 	$(Q)install -m 0755 $(B)/echod $(DESTDIR)$(SBINDIR)/echod
 	$(Q)install -m 0755 $(B)/echoprobe $(DESTDIR)$(BINDIR)/echoprobe
+	$(Q)install -m 0644 docs/echod.8 $(DESTDIR)$(MANDIR)/man8/echod.8
+	$(Q)install -m 0644 docs/echoprobe.1 $(DESTDIR)$(MANDIR)/man1/echoprobe.1
 
 install-defaults:
 	$(Q)install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/default

@@ -130,9 +130,11 @@ check-contrib: all
 
 # ---- packagers: OpenWrt's and Buildroot's make lines, kbuild's CROSS_COMPILE --
 # Replayed with Debian's glibc cross gcc (their -dev packages, PKG_TEST_DEBS)
-# in copies of the tree; the binaries checked and run under qemu-user.
-check-pkg:
+# in copies of the tree; the binaries checked and run under qemu-user. The
+# man pages linted (mandoc) and compared with the programs' -h.
+check-pkg: all
 	$(Q)sh board/common/aptdeps.sh $(PKG_TEST_DEBS)
 	@mkdir -p $(TESTLOG)
-	$(Q)MAKE="$(MAKE)" O="$(O)" TIMEOUT_MULT=$(TIMEOUT_MULT) sh tests/pkg/run.sh 2>&1 | \
+	$(Q){ ECHOD_WRAPPER="$(ARCH_RUNNER)" $(PYTHON) tests/pkg/man.py $(B)/echod $(B)/echoprobe; \
+	  MAKE="$(MAKE)" O="$(O)" TIMEOUT_MULT=$(TIMEOUT_MULT) sh tests/pkg/run.sh; } 2>&1 | \
 		tee $(TESTLOG)/pkg.log; ! grep -q '^FAIL' $(TESTLOG)/pkg.log

@@ -146,7 +146,8 @@ layout_ok() {
 }
 # Word lists (no blanks inside a word), split where used.
 SYSV_FILES="etc/init.d/S50echod:755 etc/default/echod:644"
-BIN_FILES="usr/sbin/echod:755 usr/bin/echoprobe:755"
+BIN_FILES="usr/sbin/echod:755 usr/bin/echoprobe:755 usr/share/man/man8/echod.8:644
+	usr/share/man/man1/echoprobe.1:644"
 
 # binary_checks NAME DIR CLASS ENDIAN MACHINE LINK QEMU SYSROOT STRIPPED
 binary_checks() {
@@ -315,7 +316,8 @@ n=init-none
 d=$(tree $n)
 if ran "$n" clean_env make -C "$d" CC=gcc DESTDIR="$out/$n-root" PREFIX=/opt/echod INIT=none install
 then
-	check "$n/layout" layout_ok "$out/$n-root" opt/echod/sbin/echod:755 opt/echod/bin/echoprobe:755
+	check "$n/layout" layout_ok "$out/$n-root" opt/echod/sbin/echod:755 opt/echod/bin/echoprobe:755 \
+		opt/echod/share/man/man8/echod.8:644 opt/echod/share/man/man1/echoprobe.1:644
 else
 	fail "$n/install"
 fi
