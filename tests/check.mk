@@ -15,7 +15,7 @@ UNIT_OBJ   = $(filter-out $(B)/obj/echod/main.o,$(ECHOD_OBJ)) \
 	$(filter-out $(B)/obj/echoprobe/main.o $(LIB_OBJ),$(PROBE_OBJ))
 
 .PHONY: check check-unit check-host check-san check-valgrind check-fuzz fuzz \
-	check-cross check-qemu check-probe check-contrib check-pkg
+	check-cross check-qemu check-probe check-contrib contrib-hashes check-pkg
 
 $(B)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(UNIT_OBJ) $(B)/flags | $(TC_DEPS)
 	@mkdir -p $(dir $@)
@@ -122,6 +122,10 @@ check-probe: all $(if $(filter host,$(ARCH)),$(B)/refecho)
 # Debian packages that takes are installed here and by `make deps`.
 CONTRIB_PKGS = shellcheck python3-kconfiglib flake8 busybox-static
 DEPS_PKGS   += $(CONTRIB_PKGS)
+# contrib-hashes pins the recipes to the release tarball (docs/packaging.md).
+contrib-hashes:
+	$(Q)$(PYTHON) contrib/release-hashes.py
+
 check-contrib: all
 	@mkdir -p $(TESTLOG)
 	$(Q)sh board/common/aptdeps.sh $(CONTRIB_PKGS)

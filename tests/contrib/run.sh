@@ -95,6 +95,46 @@ check "openwrt: init script and test.sh executable, config not" \
 	sh -c "test -x $OW/files/echod.init && test -x $OW/test.sh && test ! -x $OW/files/echod.config"
 "$PYTHON" tests/contrib/openwrt_init.py "$OW" "$ECHOD" "$ECHOPROBE"
 
+# The source the recipes build: the tree's tracked files as a release
+# tarball would hold them.
+VERSION=$(sed -n 's/^VERSION *= *//p' Makefile)
+SRC="$T/echod-$VERSION.tar.gz"
+git ls-files -z | tar --null -T - -czf "$SRC" --transform "s,^,echod-$VERSION/," ||
+	fail "no source tarball (not a git checkout?)"
+
+# The feed Makefile's build and install steps, replayed with a small
+# reimplementation of OpenWrt's rules.mk and package.mk
+# (tests/contrib/openwrt-sdk/): OpenWrt's MAKE_FLAGS and MAKE_VARS as they
+# are, plus what the feed Makefile adds, with Debian's cross gcc (glibc
+# there, musl on OpenWrt) for ARCH=arm and ARCH=mips.
+owrt() {
+	arch="$1" cross="$2" qemu="$3" machine="$4"
+	w="$T/owrt-$arch"
+	if ! make -s -C "$OW" -f Makefile TOPDIR="$PWD/tests/contrib/openwrt-sdk" \
+		PKG_SOURCE_TARBALL="$SRC" WORK="$w" TARGET_CROSS="$cross" ARCH="$arch" packages \
+		> "$T/owrt.log" 2>&1; then
+		fail "openwrt $arch: the feed Makefile's compile and install steps"
+		sed 's/^/    /' "$T/owrt.log"
+		return
+	fi
+	pass "openwrt $arch: the feed Makefile's compile and install steps"
+	i="$w/ipkg"
+	check "openwrt $arch: echod package: binary, procd init 0755, UCI config 0600" sh -c \
+		"test -x '$i/echod/usr/sbin/echod' && test \"\$(stat -c %a '$i/echod/etc/init.d/echod')\" = 755 && test \"\$(stat -c %a '$i/echod/etc/config/echod')\" = 600 && ! test -e '$i/echod/usr/bin/echoprobe'"
+	check "openwrt $arch: echoprobe package: the client only" sh -c \
+		"test \"\$(cd '$i/echoprobe' && find . -type f)\" = ./usr/bin/echoprobe"
+	check "openwrt $arch: control: section net, Require-User echod:echod, conffile /etc/config/echod" sh -c \
+		"grep -qx 'Section: net' '$i/echod.control' && grep -qx 'Category: Network' '$i/echod.control' && grep -qx 'Require-User: echod:echod' '$i/echod.control' && grep -qx 'Conffiles: /etc/config/echod' '$i/echod.control' && grep -qx 'Version: $VERSION-1' '$i/echod.control'"
+	check "openwrt $arch: $machine, dynamic (OpenWrt ships libc.so)" sh -c \
+		"readelf -h '$i/echod/usr/sbin/echod' | grep -q 'Machine: *$machine' && readelf -d '$i/echod/usr/sbin/echod' | grep -q 'NEEDED.*libc'"
+	for p in echod:/usr/sbin/echod echoprobe:/usr/bin/echoprobe; do
+		check "openwrt $arch: ${p%%:*} -V under qemu-user says $VERSION (test.sh's check)" sh -c \
+			"$qemu -L /usr/${cross%-} '$i/${p%%:*}${p#*:}' -V | grep -qx '${p%%:*} $VERSION'"
+	done
+}
+owrt arm arm-linux-gnueabihf- qemu-arm-static ARM
+owrt mips mips-linux-gnu- qemu-mips-static MIPS
+
 # ---- Alpine -------------------------------------------------------------------
 AL=contrib/alpine
 check "alpine openrc: shellcheck echod.initd echod.pre-install" \
@@ -102,4 +142,44 @@ check "alpine openrc: shellcheck echod.initd echod.pre-install" \
 # abuild sets pkgdir and srcdir (SC2154) and reads the variables the
 # APKBUILD sets (SC2034).
 check "alpine APKBUILD: shellcheck -s sh -e SC2034,SC2154" shellcheck -s sh -e SC2034,SC2154 "$AL/APKBUILD"
+
+# The APKBUILD's build() and package() as abuild runs them (abuild is not
+# in Debian): sourced with srcdir, builddir and pkgdir set, in builddir,
+# errexit on; the source unpacked and the local sources beside it.
+a="$T/apk"
+mkdir -p "$a/src" "$a/pkg"
+tar -xzf "$SRC" -C "$a/src"
+cp "$AL/echod.initd" "$AL/echod.confd" "$a/src/"
+if srcdir="$a/src" pkgdir="$a/pkg" builddir="$a/src/echod-$VERSION" \
+	sh -ec '. "$1"; cd "$builddir"; build; package' sh "$PWD/$AL/APKBUILD" > "$T/apk.log" 2>&1; then
+	pass "alpine: build() and package() of the APKBUILD"
+else
+	fail "alpine: build() and package() of the APKBUILD"
+	sed 's/^/    /' "$T/apk.log"
+fi
+p="$a/pkg"
+check "alpine: package tree: echod, echoprobe, openrc initd 0755 and confd 0644" sh -c \
+	"test -x '$p/usr/sbin/echod' && test -x '$p/usr/bin/echoprobe' && test \"\$(stat -c %a '$p/etc/init.d/echod')\" = 755 && test \"\$(stat -c %a '$p/etc/conf.d/echod')\" = 644 && cmp -s '$AL/echod.initd' '$p/etc/init.d/echod'"
+check "alpine: nothing installed for another init system (INIT=none)" sh -c \
+	"! test -e '$p/etc/default' && ! test -e '$p/usr/lib/systemd' && ! test -e '$p/etc/init.d/S50echod'"
+for m in man8/echod.8 man1/echoprobe.1; do
+	if tar -tzf "$SRC" | grep -q "/${m#*/}\$"; then
+		check "alpine: -doc gets /usr/share/$m" test -f "$p/usr/share/man/$m"
+	fi
+done
+check "alpine: echod dynamic, unstripped for abuild to strip, runs" sh -c \
+	"readelf -d '$p/usr/sbin/echod' | grep -q NEEDED && readelf -S '$p/usr/sbin/echod' | grep -q '\.symtab' && '$p/usr/sbin/echod' -V | grep -qx 'echod $VERSION'"
+# The initd's choice: root and -u for a port below 1024, command_user else.
+initd() {
+	env -i ${1:+ECHOD_PORT=$1} sh -c '. "$0"; printf "%s|%s" "$command_args" "$command_user"' "$AL/echod.initd"
+}
+check "alpine initd: port 7 binds as root and drops with -u" test "$(initd 7)" = "-s -p 7 -u echod -U|"
+check "alpine initd: default port runs as echod from the start" test "$(initd)" = "-s -p 50007 -U|echod:echod"
+check "alpine initd: a port that is not a number fails start_pre with a message" sh -c \
+	"eerror() { echo \"\$*\"; }; ECHOD_PORT=7x RC_SVCNAME=echod; . '$AL/echod.initd'; out=\$(start_pre) && exit 1; test \"\$out\" = \"ECHOD_PORT '7x' in /etc/conf.d/echod is not a port number\""
+
+# ---- release hashes -----------------------------------------------------------
+# The recipes' version and hashes against the tarball of the commit that set
+# VERSION (contrib/release-hashes.py; docs/packaging.md, "Releasing").
+"$PYTHON" contrib/release-hashes.py --check
 exit 0

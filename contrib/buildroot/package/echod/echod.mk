@@ -40,18 +40,18 @@ define ECHOD_USERS
 	echod -1 echod -1 * - - - echo server
 endef
 
+# The project's install targets: S50echod and /etc/default/echod, or the
+# systemd units. S50echod's echod drops to the echod user after binding.
 ifeq ($(BR2_PACKAGE_ECHOD_INIT_SCRIPT),y)
 define ECHOD_INSTALL_INIT_SYSV
-	$(INSTALL) -D -m 0755 $(@D)/rootfs-overlay/etc/init.d/S50echod \
-		$(TARGET_DIR)/etc/init.d/S50echod
-	$(INSTALL) -D -m 0644 $(@D)/rootfs-overlay/etc/default/echod \
-		$(TARGET_DIR)/etc/default/echod
+	$(TARGET_MAKE_ENV) $(MAKE) $(ECHOD_MAKE_OPTS) -C $(@D) \
+		DESTDIR=$(TARGET_DIR) install-sysv
 	echo 'ECHOD_ARGS="-s -U -u echod"' >> $(TARGET_DIR)/etc/default/echod
 endef
 
 define ECHOD_INSTALL_INIT_SYSTEMD
-	$(INSTALL) -D -m 0644 $(@D)/contrib/systemd/echod.service \
-		$(TARGET_DIR)/usr/lib/systemd/system/echod.service
+	$(TARGET_MAKE_ENV) $(MAKE) $(ECHOD_MAKE_OPTS) -C $(@D) \
+		DESTDIR=$(TARGET_DIR) install-systemd
 endef
 endif
 
