@@ -98,6 +98,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_open("echod", o.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, o.quiet);
+	if (!o.syslog)
+		log_never_block();
 	tzset();	/* once, so no child reads /etc/localtime again */
 	signal(SIGPIPE, SIG_IGN);
 	if (o.user != NULL && priv_lookup(o.user, &priv) < 0)

@@ -46,6 +46,7 @@ struct state {
 	unsigned long long accepted, refused, forkfail, bytes_in, bytes_out;
 	unsigned long long backoff_until;	/* no accept before this (ms) */
 	struct udp_count udp;
+	struct log_drops log;	/* the parent's and every child's */
 	unsigned nchildren;
 	int backoff_logged;
 	int want_exit, want_stats;
@@ -290,9 +291,10 @@ log_stats(void)
 			out += st->slot[i].count.out;
 		}
 	log_info("stats: %llu accepted, %u active, %llu refused, %llu fork failed, "
-	    "tcp %llu bytes in, %llu out; udp %llu bytes in, %llu out, %llu dropped",
+	    "tcp %llu bytes in, %llu out; udp %llu bytes in, %llu out, %llu dropped; "
+	    "%lu log lines dropped",
 	    st->accepted, st->nchildren, st->refused, st->forkfail, in, out,
-	    st->udp.in, st->udp.out, st->udp.dropped);
+	    st->udp.in, st->udp.out, st->udp.dropped, st->log.total);
 }
 
 /* One turn of the loop: wait for a listener or a signal, then serve. */
@@ -371,6 +373,8 @@ server_run(int tcp, int udp, const struct opts *o)
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (st == MAP_FAILED)
 		log_die(71, "mmap: %m");
+	st->log = *log_drops;	/* the listening line may have been dropped already */
+	log_drops = &st->log;
 	/*
 	 * libc finds the vDSO's clock_gettime on the first call and stores the
 	 * pointer: done here, once, instead of in every child.

@@ -4,6 +4,7 @@
  * vfprintf; busybox syslogd and the others stamp the time themselves.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,31 @@ static const char *log_prog = "echod";
 static int log_where = LOG_TO_STDERR;
 static int log_quiet;
 static int log_fd = -1;
+static int log_err_sock;	/* stderr is a socket: sent with MSG_DONTWAIT */
+static struct log_drops own_drops;
+struct log_drops *log_drops = &own_drops;
+
+/*
+ * Serving must never wait for the log: a pipe nobody reads, a terminal
+ * stopped with ^S. stderr gets a description of its own with O_NONBLOCK
+ * (setting it on the inherited one would change it for whoever shares it,
+ * such as the shell's terminal), and O_APPEND so that a file keeps growing
+ * at its end. A socket cannot be opened again (ENXIO): it is sent to with
+ * MSG_DONTWAIT instead. (fstat() to tell them apart would cost 800 bytes of
+ * musl's; without /proc nothing changes.)
+ */
+void
+log_never_block(void)
+{
+	int fd = open("/proc/self/fd/2", O_WRONLY | O_APPEND | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0) {
+		log_err_sock = errno == ENXIO;
+		return;
+	}
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+}
 
 void
 log_open(const char *prog, int where, int quiet)
@@ -50,22 +76,55 @@ syslog_connect(void)
 }
 
 /*
- * One datagram per line. If syslogd is not (yet) there the line is lost,
- * as with syslog(3); a restarted syslogd is picked up by reconnecting.
+ * One datagram per line, never waiting: a stuck syslogd costs the line. If
+ * syslogd is not (yet) there the line is lost, as with syslog(3); a
+ * restarted syslogd is picked up by reconnecting. Returns 0 or -1.
  */
-static void
+static int
 syslog_send(const char *line, size_t len)
 {
 	int tries;
 
 	for (tries = 0; tries < 2; tries++) {
 		if (log_fd < 0 && (log_fd = syslog_connect()) < 0)
-			return;
-		if (send(log_fd, line, len, MSG_NOSIGNAL) >= 0 || errno == EINTR)
-			return;
+			return -1;
+		if (send(log_fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
+			return 0;
+		if (errno == EAGAIN || errno == EINTR)
+			return -1;
 		close(log_fd);
 		log_fd = -1;
 	}
+	return -1;
+}
+
+/* One attempt, never blocking; a line that cannot go now is counted, not retried. */
+static void
+log_send(const char *line, size_t n)
+{
+	int r;
+
+	if (log_where != LOG_TO_STDERR)
+		r = syslog_send(line, n);
+	else if (log_err_sock)
+		r = send(STDERR_FILENO, line, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -1 : 0;
+	else
+		r = write(STDERR_FILENO, line, n) < 0 ? -1 : 0;
+	if (r < 0) {
+		log_drops->pending++;
+		log_drops->total++;
+	} else
+		log_drops->pending = 0;
+}
+
+/* The count of lines lost since the last that got through rides on the next. */
+static size_t
+add_drops(char *line, size_t n, size_t cap)
+{
+	if (log_drops->pending == 0)
+		return n;
+	return n + fmt(line + n, cap - n, " (%lu log lines dropped before this)",
+	    log_drops->pending);
 }
 
 static void
@@ -74,17 +133,18 @@ log_v(int prio, int prefix, const char *f, va_list ap)
 	char line[512];
 	size_t n;
 
-	if (log_where == LOG_TO_SYSLOG) {
+	if (log_where != LOG_TO_STDERR) {
 		n = fmt(line, sizeof line, "<%d>%s[%d]: ", SYSLOG_DAEMON | prio,
 		    log_prog, (int)getpid());
 		n += fmt_v(line + n, sizeof line - n, f, ap);
-		syslog_send(line, n);
+		log_send(line, add_drops(line, n, sizeof line));
 		return;
 	}
 	n = prefix ? fmt(line, sizeof line, "%s: ", log_prog) : 0;
 	n += fmt_v(line + n, sizeof line - n - 1, f, ap);
+	n = add_drops(line, n, sizeof line - 1);
 	line[n++] = '\n';
-	(void)net_write_all(STDERR_FILENO, line, n);
+	log_send(line, n);
 }
 
 int

@@ -13,6 +13,14 @@
 /* prog prefixes warnings and errors ("echod: ..."); quiet drops log_conn lines. */
 void log_open(const char *prog, int where, int quiet);
 
+/*
+ * stderr made non-blocking for this process and its children (a description
+ * of its own for a pipe or terminal, MSG_DONTWAIT for a socket): a server's
+ * lines that cannot be written at once are dropped and counted. (syslog is
+ * always written so.)
+ */
+void log_never_block(void);
+
 /* Whether log_conn prints anything (not -q). */
 int log_conn_enabled(void);
 /* Per-connection lines, as the book prints them: no prefix. */
@@ -23,6 +31,17 @@ void log_info(const char *f, ...);
 void log_warn(const char *f, ...);
 /* Start-up failure: prints and exits with a sysexits(3) code. */
 noreturn void log_die(int code, const char *f, ...);
+
+/*
+ * Log lines dropped because the log would have blocked: since the last line
+ * that got through (reported on that next line), and in all. log_drops
+ * points at a process's own counts; a server points it at memory shared
+ * with its children so that their drops add up.
+ */
+struct log_drops {
+	unsigned long pending, total;
+};
+extern struct log_drops *log_drops;
 
 /* Whole string to fd, for usage and -1; returns 0 or -1. */
 int log_puts(int fd, const char *s);

@@ -4,8 +4,10 @@ spoofed datagram, per-source rate limits, wrapping ids, closed standard
 descriptors, a log nobody reads, another user on our port, inetd errors,
 log floods, the shipped init arguments.
 """
+import fcntl
 import os
 import re
+import select
 import signal
 import socket
 import struct
@@ -215,5 +217,55 @@ def test_per_source_reconnect(t):
                 "%d refused" % bad)
 
 
+def full_pipe():
+    """A pipe at its smallest size, full, its write end blocking as a shell gives it."""
+    r, w = os.pipe()
+    fcntl.fcntl(w, 1031, 4096)	# F_SETPIPE_SZ
+    os.set_blocking(w, False)
+    try:
+        while True:
+            os.write(w, b"x" * 512)
+    except BlockingIOError:
+        pass
+    os.set_blocking(w, True)
+    return r, w
+
+
+def test_log_never_blocks(t):
+    """stderr on a full pipe nobody reads: clients are still served; the drops are counted and reported."""
+    r, w = full_pipe()
+    try:
+        with Server("-m", "raw", "-c", "2", "-t", "2", stderr=w) as srv:
+            os.close(w)
+            w = None
+            got = []
+            for i in range(5):
+                try:
+                    got.append(exchange(srv.connect(), b"%d" % i) == b"%d" % i)
+                except OSError:
+                    got.append(False)
+            t.check(all(got), "log: stderr on a full pipe, 5 clients served all the same", repr(got))
+            os.set_blocking(r, False)
+            try:	# empty the pipe: what the test put there; nothing of echod's got in
+                while os.read(r, 65536):
+                    pass
+            except BlockingIOError:
+                pass
+            srv.kill(signal.SIGUSR1)
+            text = os.read(r, 65536) if wait_until(lambda: readable(r), 10) else b""
+            # The listening line and two lines per connection were dropped.
+            t.check(re.search(rb"; 11 log lines dropped \(11 log lines dropped before this\)\n", text)
+                    is not None, "log: 11 lines dropped, counted in the stats and on the next line",
+                    repr(text))
+    finally:
+        os.close(r)
+        if w is not None:
+            os.close(w)
+
+
+def readable(fd):
+    return bool(select.select([fd], [], [], 0)[0])
+
+
 TESTS = [test_udp_self_loop, test_udp_two_echods, test_udp_rate_limit, test_uid_range, test_user_db,
-         test_std_fds_closed, test_per_source_reconnect]
+         test_std_fds_closed, test_per_source_reconnect, test_log_never_blocks]

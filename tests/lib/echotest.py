@@ -37,7 +37,7 @@ def timeout(seconds):
 class Server:
     """echod running in the background; always stopped by stop() or the with-block."""
 
-    def __init__(self, *args, env=None, preexec=None, bind="127.0.0.1", expect_port=True):
+    def __init__(self, *args, env=None, preexec=None, bind="127.0.0.1", expect_port=True, stderr=None):
         self.log = tempfile.NamedTemporaryFile(prefix="echod-", suffix=".log", delete=False)
         cmd = WRAPPER + [ECHOD, "-1", "-p", "0"]
         if bind:
@@ -45,7 +45,8 @@ class Server:
         cmd += list(args)
         full_env = dict(os.environ)
         full_env.update(env or {})
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log,
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                     stderr=self.log if stderr is None else stderr,
                                      env=full_env, preexec_fn=preexec,
                                      start_new_session=True)
         self.port = None
