@@ -164,7 +164,7 @@ check "alpine: nothing installed for another init system (INIT=none)" sh -c \
 	"! test -e '$p/etc/default' && ! test -e '$p/usr/lib/systemd' && ! test -e '$p/etc/init.d/S50echod'"
 for m in man8/echod.8 man1/echoprobe.1; do
 	if tar -tzf "$SRC" | grep -q "/${m#*/}\$"; then
-		check "alpine: -doc gets /usr/share/$m" test -f "$p/usr/share/man/$m"
+		check "alpine: -doc gets /usr/share/man/$m" test -f "$p/usr/share/man/$m"
 	fi
 done
 check "alpine: echod dynamic, unstripped for abuild to strip, runs" sh -c \
