@@ -89,8 +89,12 @@ net_listen(const union net_addr *a, socklen_t len, int type, int backlog,
 	fd = socket(a->sa.sa_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -1;
-	/* A restarted server must not wait out TIME_WAIT of its old connections. */
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0)
+	/*
+	 * A restarted server must not wait out TIME_WAIT of its old connections.
+	 * Never on UDP, which has no TIME_WAIT: there it would let any local
+	 * user bind the same port and receive datagrams meant for us.
+	 */
+	if (type == SOCK_STREAM && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0)
 		goto fail;
 	/* Dual-stack whatever /proc/sys/net/ipv6/bindv6only says; fails harmlessly without IPv6. */
 	if (a->sa.sa_family == AF_INET6)

@@ -73,6 +73,8 @@ def test_udp_two_echods(t):
         t.check(True, "udp loop: two echods (skipped: a spoofed source needs root)")
         return
     with Server("-U", "-m", "raw", "-q") as a, Server("-U", "-m", "raw", "-q") as b:
+        # Answered over UDP: both are in their loop, where SIGUSR1 is read, not fatal.
+        ready = udp_ping(a.port, b"a", "127.0.0.2") == b"a" and udp_ping(b.port, b"b", "127.0.0.2") == b"b"
         spoof_udp(("127.0.0.1", b.port), ("127.0.0.1", a.port), b"ping-pong")
         last = [None]
 
@@ -84,7 +86,7 @@ def test_udp_two_echods(t):
         # Stats read twice with the same counts: nothing moved in between.
         dead = wait_until(settled, 10, step=0.2)
         sa, sb = last[0]
-        sent = (sa[1] + sb[1]) // 9 if sa and sb else -1
+        sent = (sa[1] + sb[1] - 2) // 9 if ready and sa and sb else -1
         t.check(dead, "udp loop: two echods ping-ponging one datagram stop by themselves",
                 "still moving: %r" % (last[0],))
         # Each holds the other to its burst (200) and 200/s more while it lasts.
@@ -267,5 +269,35 @@ def readable(fd):
     return bool(select.select([fd], [], [], 0)[0])
 
 
+STEAL_UDP = r"""
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError as e:
+    print("refused", e.errno)
+    sys.exit(0)
+print("bound")
+"""
+
+
+def test_udp_port_takeover(t):
+    """Another local user (nobody) cannot bind echod's UDP port, SO_REUSEADDR or not."""
+    if os.geteuid() != 0:
+        t.check(True, "udp: port takeover (skipped: switching to nobody needs root)")
+        return
+    with Server("-U", "-m", "raw") as srv:
+        # /usr/bin/python3: the python3 on PATH may be root's own.
+        p = subprocess.run(["/usr/bin/python3", "-c", STEAL_UDP, str(srv.port)], capture_output=True,
+                           preexec_fn=lambda: os.setuid(65534), timeout=timeout(10), cwd="/")
+        t.check(p.stdout.startswith(b"refused 98"),
+                "udp: uid 65534 cannot bind our UDP port with SO_REUSEADDR/SO_REUSEPORT",
+                repr((p.stdout, p.stderr[-200:])))
+        t.check(udp_ping(srv.port, b"mine") == b"mine", "udp: echod still answers on it")
+
+
 TESTS = [test_udp_self_loop, test_udp_two_echods, test_udp_rate_limit, test_uid_range, test_user_db,
-         test_std_fds_closed, test_per_source_reconnect, test_log_never_blocks]
+         test_std_fds_closed, test_per_source_reconnect, test_log_never_blocks,
+         test_udp_port_takeover]
