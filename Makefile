@@ -5,6 +5,7 @@
 #   make CC=... | CROSS_COMPILE=... [ARCH=any] [STATIC=1]   a packager's toolchain
 #   make install [DESTDIR=] [PREFIX=/usr] [INIT=sysv|systemd|none]
 #   make check           every test suite, ends with "N passed, N failed"
+#   make dist            $(O)/echod-$(VERSION).tar.gz and its .sha256
 #   make run [BOARD=armhf-virt] [PORT=5007]
 #   make help            every target
 # docs/packaging.md describes the interface for packagers.
@@ -67,7 +68,7 @@ ECHOD_OBJ  = $(ECHOD_SRC:%.c=$(B)/obj/echod/%.o) $(LIB_OBJ)
 PROBE_OBJ  = $(PROBE_SRC:%.c=$(B)/obj/echoprobe/%.o) $(LIB_OBJ)
 HEADERS    = $(wildcard src/*/*.h)
 
-.PHONY: all clean distclean help install install-bin install-defaults install-sysv install-systemd FORCE
+.PHONY: all clean distclean dist help install install-bin install-defaults install-sysv install-systemd FORCE
 all: $(B)/echod $(B)/echoprobe
 
 # Objects follow the compiler and every flag: $(B)/flags holds them and is
@@ -138,6 +139,31 @@ install-systemd: install-defaults
 	$(Q)install -d -m 0755 $(DESTDIR)$(SYSTEMDUNITDIR)
 	$(Q)install -m 0644 contrib/systemd/*.service contrib/systemd/*.socket $(DESTDIR)$(SYSTEMDUNITDIR)/
 
+# ---- release tarball --------------------------------------------------------
+#   make dist     $(O)/echod-$(VERSION).tar.gz and its .sha256 (sha256sum -c)
+# What git tracks, as it is in the work tree, but the CI entry (.ci/) and
+# .gitignore: the sources, Makefile and board/, the tests, docs and man pages,
+# contrib/, rootfs-overlay/, LICENSE, README. The same bytes every time:
+# every mtime that of the last commit (or SOURCE_DATE_EPOCH), names sorted,
+# owner and group 0, modes from git's executable bit, gzip without name or
+# time. A git checkout is needed (an unpacked tarball has no list of what
+# belongs in one).
+DIST       = echod-$(VERSION)
+DIST_EPOCH = $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null))
+
+dist:
+	@git rev-parse --is-inside-work-tree > /dev/null 2>&1 || \
+		{ echo "make dist: not a git checkout; the tarball holds the files git tracks" >&2; exit 1; }
+	@mkdir -p $(O)
+	$(Q)git ls-files -z -- . ':!:.ci' ':!:.gitignore' > $(O)/$(DIST).files
+	$(Q)rm -f $(O)/$(DIST).tar $(O)/$(DIST).tar.gz
+	$(Q)LC_ALL=C tar --null --no-recursion -T $(O)/$(DIST).files --sort=name --format=gnu \
+		--mtime=@$(DIST_EPOCH) --owner=0 --group=0 --numeric-owner --mode=u+rwX,go=rX \
+		--transform='flags=r;s,^,$(DIST)/,' -cf $(O)/$(DIST).tar
+	$(Q)gzip -9n $(O)/$(DIST).tar && rm -f $(O)/$(DIST).files
+	$(Q)cd $(O) && sha256sum $(DIST).tar.gz > $(DIST).tar.gz.sha256
+	@echo "$(O)/$(DIST).tar.gz: $$(cut -d' ' -f1 $(O)/$(DIST).tar.gz.sha256)"
+
 # ---- tests ------------------------------------------------------------------
 # The one list of suites `make check` runs, in order; each is defined in
 # tests/check.mk. A failing suite does not stop the others: the summary of
@@ -168,6 +194,7 @@ help:
 	@echo "  image BOARD=b   build/images/<board>/ (kernel + initramfs)"
 	@echo "  run BOARD=b PORT=p   boot the board, echod forwarded to 127.0.0.1:p"
 	@echo "  install DESTDIR=d [PREFIX=/usr] [INIT=sysv|systemd|none]   what the build made, init files"
+	@echo "  dist            \$$(O)/echod-$(VERSION).tar.gz and .sha256, reproducible (git checkout)"
 	@echo "  bench bench-qemu   side-by-side benchmarks into docs/benchmarks.md"
 	@echo "Variables: O=$(O) V=1 SANITIZE=1 STATIC=0|1 WERROR=1 CC= CROSS_COMPILE= CFLAGS= CPPFLAGS= LDFLAGS="
 	@echo "  STRIP= DESTDIR= PREFIX=$(PREFIX) INIT=$(INIT) DL_DIR=$(DL_DIR) TIMEOUT_MULT=$(TIMEOUT_MULT)"

@@ -140,5 +140,5 @@ check-pkg: all
 	$(Q)sh board/common/aptdeps.sh $(PKG_TEST_DEBS)
 	@mkdir -p $(TESTLOG)
 	$(Q){ ECHOD_WRAPPER="$(ARCH_RUNNER)" $(PYTHON) tests/pkg/man.py $(B)/echod $(B)/echoprobe; \
-	  MAKE="$(MAKE)" O="$(O)" TIMEOUT_MULT=$(TIMEOUT_MULT) sh tests/pkg/run.sh; } 2>&1 | \
+	  MAKE="$(MAKE)" O="$(O)" TIMEOUT_MULT=$(TIMEOUT_MULT) PYTHON=$(PYTHON) sh tests/pkg/run.sh; } 2>&1 | \
 		tee $(TESTLOG)/pkg.log; ! grep -q '^FAIL' $(TESTLOG)/pkg.log

@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/pkg/run.sh: echod built the way packagers build it (`make check-pkg`).
 #
-# Each case copies the tree as a release holds it into a folder of its own
-# and runs there the make command line of a build system, word for word,
+# First `make dist` (below). Then each case unpacks the release tarball into
+# a folder of its own and runs there the make command line of a build
+# system, word for word,
 # with that system's variables filled in for Debian's cross gcc (glibc,
 # linked dynamically, or statically where the system asks for it):
 #
@@ -58,7 +59,6 @@ cleanup() {
 	for p in $pids; do wait "$p" 2>/dev/null; done
 	pids=
 }
-trap cleanup EXIT INT TERM
 
 pass() { echo "PASS: pkg/$1"; }
 fail() { echo "FAIL: pkg/$1${2:+ ($2)}"; }
@@ -67,10 +67,6 @@ check() {
 	if "$@"; then pass "$_cn"; else fail "$_cn"; fi
 }
 
-# The tree as a release holds it: the files git knows, as they are now.
-pristine=$out/pristine
-mkdir -p "$pristine"
-git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$pristine" || fail "copy-tree"
 # tree NAME: a fresh copy of the tree for one case; prints its path.
 tree() {
 	rm -rf "${out:?}/$1"
@@ -177,6 +173,104 @@ flags_lack() {
 }
 nothing_fetched() { [ ! -e "$1/dl" ] && [ ! -e "$1/.cache" ]; }
 
+# ---- make dist ----------------------------------------------------------
+# The tarball, then the same from another git repository made of the same
+# files (fresh mtimes, group-writable modes, one commit of the same date):
+# the same bytes. sha256sum -c. Inside: exactly the files git tracks but .ci/
+# and .gitignore, under echod-VERSION/, names sorted, owner 0/0 without
+# names, every mtime the last commit's, modes 644/755 as git's executable
+# bit says, no name or time in the gzip header; SOURCE_DATE_EPOCH sets the
+# mtime. Unpacked outside any checkout with an empty environment, `make
+# check-unit check-host` passes there and `make dist` refuses.
+PYTHON=${PYTHON:-/usr/bin/python3}
+version=$(sed -n 's/^VERSION *= *//p' Makefile)
+tgz=echod-$version.tar.gz
+scratch=$(mktemp -d)
+trap 'cleanup; rm -rf "$scratch"' EXIT
+trap 'cleanup; rm -rf "$scratch"; exit 1' INT TERM
+epoch=$(git log -1 --format=%ct)
+check "dist/builds" ran dist1 "$MAKE" --no-print-directory dist O="$out/dist1"
+check "dist/sha256sum-c" sh -c "cd '$out/dist1' && sha256sum --quiet -c $tgz.sha256"
+repo=$scratch/repo
+mkdir -p "$repo"
+if ! { git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$repo" && chmod -R g+w "$repo" &&
+	(cd "$repo" && git init -q && git add -A &&
+	GIT_AUTHOR_DATE="@$epoch" GIT_COMMITTER_DATE="@$epoch" \
+		git -c user.name=dist -c user.email=dist@localhost commit -q -m dist); } > "$out/dist-repo.log" 2>&1
+then
+	fail "dist/other-repository" "see $out/dist-repo.log"
+fi
+check "dist/other-repository-builds" ran dist2 "$MAKE" --no-print-directory -C "$repo" dist O="$out/dist2"
+check "dist/reproducible-same-bytes" cmp "$out/dist1/$tgz" "$out/dist2/$tgz"
+check "dist/reproducible-same-sha256" cmp "$out/dist1/$tgz.sha256" "$out/dist2/$tgz.sha256"
+check "dist/SOURCE_DATE_EPOCH" ran dist3 env SOURCE_DATE_EPOCH=1000000000 \
+	"$MAKE" --no-print-directory dist O="$out/dist3"
+git ls-files -s -- . ':!:.ci' ':!:.gitignore' > "$out/dist-git-files"
+check "dist/contents" "$PYTHON" - "$out/dist1/$tgz" "echod-$version" "$epoch" "$out/dist-git-files" \
+	"$out/dist3/$tgz" <<'PY'
+import sys, tarfile
+tgz, top, epoch, listing, tgz3 = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+want = {}
+for line in open(listing):
+    meta, path = line.rstrip("\n").split("\t", 1)
+    want[top + "/" + path] = 0o755 if meta.split()[0] == "100755" else 0o644
+bad = []
+head = open(tgz, "rb").read(10)
+if head[4:8] != b"\0\0\0\0" or head[3] & 0x08:
+    bad.append("gzip header has a time or a name")
+with tarfile.open(tgz) as t:
+    members = t.getmembers()
+names = [m.name for m in members]
+if names != sorted(names):
+    bad.append("names not sorted")
+if set(names) != set(want):
+    bad.append("not the files git tracks: extra %s, missing %s"
+               % (sorted(set(names) - set(want))[:5], sorted(set(want) - set(names))[:5]))
+for m in members:
+    if not m.isfile() or (m.uid, m.gid, m.uname, m.gname) != (0, 0, "", "") or m.mtime != epoch \
+            or m.mode != want.get(m.name):
+        bad.append("%s: type %r uid %d gid %d %r %r mtime %d mode %o" % (
+            m.name, m.type, m.uid, m.gid, m.uname, m.gname, m.mtime, m.mode))
+for need in ("Makefile", "LICENSE", "README.md", "board/toolchain.mk", "docs/echod.8",
+             "docs/echoprobe.1", "docs/packaging.md", "rootfs-overlay/etc/init.d/S50echod",
+             "src/echod/main.c", "tests/check.mk", "tests/book/fork-server.py"):
+    if top + "/" + need not in names:
+        bad.append("no " + need)
+for gone in (".ci/run", ".gitignore", "config.mak"):
+    if top + "/" + gone in names:
+        bad.append(gone + " is in it")
+with tarfile.open(tgz3) as t:
+    if {m.mtime for m in t.getmembers()} != {1000000000}:
+        bad.append("SOURCE_DATE_EPOCH=1000000000 not every mtime")
+for b in bad[:20]:
+    print("    " + b)
+sys.exit(1 if bad else 0)
+PY
+
+# Unpacked where no git repository is, with nothing but PATH and HOME.
+unpacked=$scratch/unpacked
+mkdir -p "$unpacked"
+tar -xzf "$out/dist1/$tgz" -C "$unpacked" || fail "dist/unpacks"
+src=$unpacked/echod-$version
+if ran dist-check clean_env TIMEOUT_MULT="$TIMEOUT_MULT" make -C "$src" check-unit check-host; then
+	pass "dist/unpacked-check-unit-check-host ($(grep -c '^PASS' "$out/dist-check.log") passed)"
+else
+	fail "dist/unpacked-check-unit-check-host" "$(grep -c '^FAIL' "$out/dist-check.log") failed, see $out/dist-check.log"
+fi
+if clean_env make -C "$src" dist > "$out/dist-nogit.log" 2>&1; then
+	fail "dist/refused-outside-git" "it made a tarball"
+else
+	check "dist/refused-outside-git" grep -q 'not a git checkout' "$out/dist-nogit.log"
+fi
+
+# The tree as a release holds it, for the builds below: the tarball unpacked
+# again (the checks above built in the first copy).
+pristine=$out/pristine
+mkdir -p "$out/unpack"
+if ! tar -xzf "$out/dist1/$tgz" -C "$out/unpack" || ! mv "$out/unpack/echod-$version" "$pristine"; then
+	fail "dist/unpack-for-builds"
+fi
+rmdir "$out/unpack"
 # ---- OpenWrt ------------------------------------------------------------
 # openwrt NAME ARCH TARGET_CROSS TARGET_CFLAGS TARGET_LDFLAGS
 openwrt() {
