@@ -19,10 +19,15 @@
 #include "server.h"
 
 static void
-usage_error(const char *why)
+usage_error(const struct opts *o, const char *why)
 {
 	char line[192];
 
+	/* Under inetd stdin, stdout and stderr are the connection: only the echo goes there. */
+	if (o->inetd) {
+		log_open("echod", LOG_TO_SYSLOG_ONLY, 0);
+		log_die(EX_USAGE, "%s", why);
+	}
 	fmt(line, sizeof line, "echod: %s\n", why);
 	log_puts(STDERR_FILENO, line);
 	log_puts(STDERR_FILENO, opts_usage);
@@ -30,7 +35,7 @@ usage_error(const char *why)
 	_exit(EX_USAGE);
 }
 
-/* -i: the connection is stdin/stdout; under inetd stderr is too, so log only to syslog. */
+/* -i: the connection is stdin/stdout; under inetd stderr is too, so main logs only to syslog. */
 static int
 serve_inetd(const struct opts *o)
 {
@@ -39,7 +44,6 @@ serve_inetd(const struct opts *o)
 	union net_addr peer;
 	socklen_t len = sizeof peer;
 
-	log_open("echod", LOG_TO_SYSLOG, o->quiet || !o->syslog);
 	/* A pipe has no peer: the log line then says so. */
 	return echo_session(STDIN_FILENO, STDOUT_FILENO,
 	    getpeername(STDIN_FILENO, &peer.sa, &len) == 0 ? &peer : NULL, &c, &count);
@@ -87,7 +91,7 @@ main(int argc, char **argv)
 
 	open_std_fds();
 	if (opts_parse(&o, argc, argv, err, sizeof err) < 0)
-		usage_error(err);
+		usage_error(&o, err);
 	if (o.action == ACT_HELP) {
 		log_puts(STDOUT_FILENO, opts_usage);
 		log_puts(STDOUT_FILENO, opts_help);
@@ -97,8 +101,11 @@ main(int argc, char **argv)
 		log_puts(STDOUT_FILENO, "echod " ECHOD_VERSION "\n");
 		return 0;
 	}
-	log_open("echod", o.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, o.quiet);
-	if (!o.syslog)
+	if (o.inetd)	/* errors included: nothing but the echo on the connection */
+		log_open("echod", LOG_TO_SYSLOG_ONLY, o.quiet || !o.syslog);
+	else
+		log_open("echod", o.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, o.quiet);
+	if (!o.syslog && !o.inetd)
 		log_never_block();
 	tzset();	/* once, so no child reads /etc/localtime again */
 	signal(SIGPIPE, SIG_IGN);
@@ -112,7 +119,7 @@ main(int argc, char **argv)
 	len = net_addr(&a, o.bind, o.port);
 	if (len == 0) {
 		fmt(err, sizeof err, "option -b: '%S' is not an IPv4 or IPv6 address", o.bind);
-		usage_error(err);
+		usage_error(&o, err);
 	}
 	tcp = open_listener(&a, len, SOCK_STREAM, &o);
 	port = net_local_port(tcp);

@@ -193,7 +193,7 @@ log_die(int code, const char *f, ...)
 	va_start(ap, f);
 	log_v(SYSLOG_ERR, 1, f, ap);
 	va_end(ap);
-	/* Under -s, a start-up failure still reaches whoever started us. */
+	/* Under -s, a start-up failure still reaches whoever started us (not under inetd). */
 	if (log_where == LOG_TO_SYSLOG) {
 		log_where = LOG_TO_STDERR;
 		va_start(ap, f);

@@ -9,6 +9,7 @@
 
 #define LOG_TO_STDERR 0
 #define LOG_TO_SYSLOG 1
+#define LOG_TO_SYSLOG_ONLY 2	/* not even a start-up failure on stderr: inetd mode */
 
 /* prog prefixes warnings and errors ("echod: ..."); quiet drops log_conn lines. */
 void log_open(const char *prog, int where, int quiet);

@@ -298,6 +298,39 @@ def test_udp_port_takeover(t):
         t.check(udp_ping(srv.port, b"mine") == b"mine", "udp: echod still answers on it")
 
 
+def inetd_errors(*args):
+    """echod -i with args on one end of a socketpair as 0, 1 and 2: (exit code, what the peer got)."""
+    ours, theirs = socket.socketpair()
+    p = subprocess.Popen(WRAPPER + [ECHOD, "-i"] + list(args), stdin=theirs, stdout=theirs, stderr=theirs)
+    theirs.close()
+    try:
+        rc = p.wait(timeout(10))
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    ours.settimeout(timeout(5))
+    got = []
+    try:
+        while True:
+            b = ours.recv(4096)
+            if not b:
+                break
+            got.append(b)
+    finally:
+        ours.close()
+    return rc, b"".join(got)
+
+
+def test_inetd_errors(t):
+    """-i: an error goes to syslog and the exit code, never into the connection."""
+    for args, want in ((["-u", "no-such-user-here"], 67), (["-u", "4294967296"], 64),
+                       (["-p", "x"], 64), (["-z"], 64)):
+        rc, got = inetd_errors(*args)
+        t.check(rc == want and got == b"", "inetd: -i %s -> %d, nothing written to the client"
+                % (" ".join(args), want), repr((rc, got)))
+
+
 TESTS = [test_udp_self_loop, test_udp_two_echods, test_udp_rate_limit, test_uid_range, test_user_db,
          test_std_fds_closed, test_per_source_reconnect, test_log_never_blocks,
-         test_udp_port_takeover]
+         test_udp_port_takeover, test_inetd_errors]
