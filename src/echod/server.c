@@ -58,6 +58,7 @@ static struct echo_conf conf;
 static int tcp_fd = -1, udp_fd = -1, sig_fd = -1;
 static sigset_t child_mask;	/* what a child runs with */
 static struct state *st;
+static struct log_limit refused_lines;	/* a client can repeat these at will */
 
 static void
 setup_signals(void)
@@ -218,8 +219,9 @@ accept_one(void)
 	st->accepted++;
 	if (opt->perhost > 0 && over_limit(&peer)) {
 		st->refused++;
-		log_conn("Refused %P: %u connections from this address already",
-		    &peer.sa, opt->perhost);
+		if (log_conn_enabled() && log_limit(&refused_lines, "connections refused by -C"))
+			log_conn("Refused %P: %u connections from this address already",
+			    &peer.sa, opt->perhost);
 		close(fd);
 		return;
 	}

@@ -25,6 +25,7 @@
 
 static unsigned char udp_buf[NET_UDP_MAX];
 static char udp_reply[REPLY_MAX];
+static struct log_limit loop_lines, held_lines;	/* a sender can repeat these at will */
 
 static int
 bad_v4(const unsigned char *a)
@@ -82,12 +83,14 @@ udp_serve(int fd, int mode, struct udp_count *count)
 		count->in += n;
 		if (bad_source(&from, local_port(fd))) {
 			count->dropped++;
-			log_conn("Dropped UDP from %P: source could start a loop", &from.sa);
+			if (log_conn_enabled() && log_limit(&loop_lines,
+			    "UDP datagrams dropped as a loop risk"))
+				log_conn("Dropped UDP from %P: source could start a loop", &from.sa);
 			continue;
 		}
 		if (!ratelimit_allow(&from, &first)) {
 			count->dropped++;
-			if (first)
+			if (first && log_limit(&held_lines, "sources held back by -r"))
 				log_warn("UDP replies to %A held back: over the -r limit", &from.sa);
 			continue;
 		}

@@ -14,6 +14,7 @@
 
 #include "fmt.h"
 #include "log.h"
+#include "mono.h"
 #include "net.h"
 
 #define SYSLOG_DAEMON (3 << 3)
@@ -201,6 +202,23 @@ log_die(int code, const char *f, ...)
 		va_end(ap);
 	}
 	exit(code);
+}
+
+int
+log_limit(struct log_limit *l, const char *what)
+{
+	unsigned long long now = mono_ms();
+
+	if (now < l->next) {
+		l->skipped++;
+		return 0;
+	}
+	if (l->skipped > 0)
+		log_info("%lu more %s in the %d s after the last such line", l->skipped, what,
+		    LOG_INTERVAL);
+	l->skipped = 0;
+	l->next = now + LOG_INTERVAL * 1000;
+	return 1;
 }
 
 int

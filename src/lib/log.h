@@ -44,6 +44,20 @@ struct log_drops {
 };
 extern struct log_drops *log_drops;
 
+/*
+ * Events a remote sender can repeat at will (a dropped datagram, a refused
+ * connection) log at most one line per kind per LOG_INTERVAL seconds, as
+ * the kernel's printk_ratelimit: log_limit() says whether this one may; the
+ * first that may after a quiet spell is preceded by "N more <what> in the
+ * 10 s after the last such line".
+ */
+#define LOG_INTERVAL 10
+struct log_limit {
+	unsigned long long next;	/* mono_ms() from which a line may go again */
+	unsigned long skipped;
+};
+int log_limit(struct log_limit *l, const char *what);
+
 /* Whole string to fd, for usage and -1; returns 0 or -1. */
 int log_puts(int fd, const char *s);
 

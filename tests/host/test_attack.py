@@ -14,8 +14,10 @@ import struct
 import subprocess
 import tempfile
 
-from echotest import (ECHOD, EMULATED, WRAPPER, Server, exchange, free_port, kill_group, run_echod,
-                      timeout, wait_until)
+import time
+
+from echotest import (ECHOD, EMULATED, WRAPPER, Server, exchange, free_port, kill_group, recv_all,
+                      run_echod, timeout, wait_until)
 
 
 def spoof_udp(src, dst, payload):
@@ -331,6 +333,52 @@ def test_inetd_errors(t):
                 % (" ".join(args), want), repr((rc, got)))
 
 
+def test_log_floods(t):
+    """100 datagrams from a reserved port, 30 refusals by -C: one line each per 10 s, then the count."""
+    if os.geteuid() != 0:
+        t.check(True, "log floods (skipped: a reserved source port needs root)")
+        return
+    with Server("-U", "-m", "raw") as udp, Server("-C", "1", "-m", "raw") as tcp:
+        bad = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        bad.bind(("127.0.0.1", 1019))
+        start = time.monotonic()
+
+        def flood(n):
+            for i in range(n):
+                bad.sendto(b"%d" % i, ("127.0.0.1", udp.port))
+            return udp_ping(udp.port, b"sync") == b"sync"	# queued behind the flood
+        held = tcp.connect()
+        held.sendall(b"h")
+        held.recv(1)
+
+        def refuse(n):
+            for _ in range(n):
+                c = tcp.connect()
+                recv_all(c)
+                c.close()
+        flooded = flood(100)
+        refuse(30)
+        lines = lambda srv, pat: len(re.findall(pat, srv.log_text()))
+        t.check(flooded and lines(udp, r"Dropped UDP from") == 1,
+                "log floods: 100 dropped datagrams, one line", udp.log_text()[-300:])
+        t.check(wait_until(lambda: lines(tcp, r"Refused \(") == 1) and lines(tcp, r"Refused \(") == 1,
+                "log floods: 30 refusals by -C, one line", tcp.log_text()[-300:])
+        # The next line may go 10 s after the first: a window of the limit's, not a wait for an event.
+        time.sleep(max(0, 10.1 - (time.monotonic() - start)))
+        flood(1)
+        refuse(1)
+        t.check(wait_until(lambda: udp.wait_log(r"echod: 99 more UDP datagrams dropped as a loop risk "
+                                                r"in the 10 s after the last such line\n") and
+                           lines(udp, r"Dropped UDP from") == 2),
+                "log floods: then '99 more ... in the 10 s after the last such line' and one line",
+                udp.log_text()[-400:])
+        t.check(tcp.wait_log(r"echod: 29 more connections refused by -C in the 10 s after the last "
+                             r"such line\n") and lines(tcp, r"Refused \(") == 2,
+                "log floods: '29 more connections refused by -C ...' and one line", tcp.log_text()[-400:])
+        bad.close()
+        held.close()
+
+
 TESTS = [test_udp_self_loop, test_udp_two_echods, test_udp_rate_limit, test_uid_range, test_user_db,
          test_std_fds_closed, test_per_source_reconnect, test_log_never_blocks,
-         test_udp_port_takeover, test_inetd_errors]
+         test_udp_port_takeover, test_inetd_errors, test_log_floods]
