@@ -15,7 +15,7 @@ UNIT_OBJ   = $(filter-out $(B)/obj/echod/main.o,$(ECHOD_OBJ)) \
 	$(filter-out $(B)/obj/echoprobe/main.o $(LIB_OBJ),$(PROBE_OBJ))
 
 .PHONY: check check-unit check-host check-san check-valgrind check-fuzz fuzz \
-	check-cross check-qemu check-probe check-contrib contrib-hashes check-pkg
+	check-cross check-qemu check-probe check-contrib contrib-hashes check-pkg check-path
 
 $(B)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(UNIT_OBJ) $(B)/flags | $(TC_DEPS)
 	@mkdir -p $(dir $@)
@@ -142,3 +142,10 @@ check-pkg: all
 	$(Q){ ECHOD_WRAPPER="$(ARCH_RUNNER)" $(PYTHON) tests/pkg/man.py $(B)/echod $(B)/echoprobe; \
 	  MAKE="$(MAKE)" O="$(O)" TIMEOUT_MULT=$(TIMEOUT_MULT) PYTHON=$(PYTHON) sh tests/pkg/run.sh; } 2>&1 | \
 		tee $(TESTLOG)/pkg.log; ! grep -q '^FAIL' $(TESTLOG)/pkg.log
+
+# ---- echoprobe diagnosing an impaired path: namespaces, veth, a relay --------
+# Root only (network namespaces); tests/path/run.py removes what it made.
+check-path: all
+	@mkdir -p $(TESTLOG)
+	@$(TEST_ENV) SUITE_TAG=path $(PYTHON) tests/path/run.py 2>&1 | tee $(TESTLOG)/path-$(ARCH).log; \
+		grep -q '^PASS' $(TESTLOG)/path-$(ARCH).log && ! grep -q '^FAIL' $(TESTLOG)/path-$(ARCH).log

@@ -3,13 +3,16 @@
  * opens the sockets, drops privileges, and hands over to the server loop
  * (or serves one inetd connection). The only place that picks exit codes.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "dscp.h"
 #include "echo.h"
 #include "fmt.h"
 #include "log.h"
@@ -49,6 +52,26 @@ serve_inetd(const struct opts *o)
 	    getpeername(STDIN_FILENO, &peer.sa, &len) == 0 ? &peer : NULL, &c, &count);
 }
 
+/*
+ * -I and -Q go on the listener: accepted sockets inherit the mark, and a
+ * socket bound to an interface accepts only what arrives on it. UDP asks
+ * for the mark of each datagram, which its reply carries back (udp.c).
+ */
+static void
+mark_listener(int fd, int type, int family, const struct opts *o)
+{
+	if (o->iface != NULL && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->iface,
+	    strlen(o->iface) + 1) < 0) {
+		if (errno == ENODEV)
+			log_die(EX_USAGE, "-I %S: no such interface", o->iface);
+		log_die(EX_OSERR, "-I %S: %m", o->iface);
+	}
+	if (type == SOCK_STREAM && o->dscp >= 0 && dscp_set(fd, family, o->dscp) < 0)
+		log_die(EX_OSERR, "-Q: %m");
+	if (type == SOCK_DGRAM && dscp_recv_on(fd, family) < 0)
+		log_die(EX_OSERR, "udp: IP_RECVTOS: %m");
+}
+
 static int
 open_listener(const union net_addr *a, socklen_t len, int type, const struct opts *o)
 {
@@ -57,6 +80,7 @@ open_listener(const union net_addr *a, socklen_t len, int type, const struct opt
 	if (fd < 0)
 		log_die(EX_OSERR, "%s %A port %u: %m", type == SOCK_STREAM ? "tcp" : "udp",
 		    &a->sa, net_port(a));
+	mark_listener(fd, type, a->sa.sa_family, o);
 	return fd;
 }
 

@@ -6,13 +6,14 @@
 #include <string.h>
 
 #include "config.h"
+#include "dscp.h"
 #include "fmt.h"
 #include "opts.h"
 
 const char opts_usage[] =
     "usage: echod [-1hiqsUV] [-b addr] [-C perhost] [-c maxchild] [-d delay]\n"
-    "             [-l backlog] [-m classic|raw] [-p port] [-r rate[/burst]]\n"
-    "             [-t idle] [-u user]\n";
+    "             [-I iface] [-l backlog] [-m classic|raw] [-p port] [-Q dscp]\n"
+    "             [-r rate[/burst]] [-t idle] [-u user]\n";
 
 const char opts_help[] =
     "  -1  print the bound TCP port on stdout once listening\n"
@@ -21,10 +22,12 @@ const char opts_help[] =
     "  -c  children at once; more clients wait in the backlog (64)\n"
     "  -d  seconds each child waits before serving, as the book's sleep (0)\n"
     "  -h  this help    -V  version\n"
+    "  -I  serve on this interface only\n"
     "  -i  inetd mode: serve one connection on stdin/stdout and exit\n"
     "  -l  listen backlog (64)\n"
     "  -m  classic: Echo=>b'...' at <ctime> (default); raw: RFC 862 echo\n"
     "  -p  port, TCP and with -U UDP; 0 picks a free one (50007)\n"
+    "  -Q  DSCP of TCP replies (ef, af41, cs1.. or 0-63); UDP's reflect the client's\n"
     "  -q  no per-connection log lines\n"
     "  -r  UDP replies a second to one source[/burst], 0 = no limit (200/200)\n"
     "  -s  log to syslog instead of stderr\n"
@@ -110,6 +113,15 @@ set_value(struct opts *o, char c, const char *arg, char *err, size_t errcap)
 		}
 		o->user = arg;
 		return 0;
+	case 'I':
+		if (*arg == '\0')
+			break;
+		o->iface = arg;
+		return 0;
+	case 'Q':
+		if ((o->dscp = dscp_parse(arg)) < 0)
+			break;
+		return 0;
 	case 'm':
 		if (strcmp(arg, "classic") == 0)
 			o->mode = MODE_CLASSIC;
@@ -145,6 +157,7 @@ static void
 set_defaults(struct opts *o)
 {
 	memset(o, 0, sizeof *o);
+	o->dscp = -1;
 	o->port = ECHOD_PORT;
 	o->maxchild = ECHOD_MAXCHILD;
 	o->backlog = ECHOD_BACKLOG;
@@ -172,7 +185,7 @@ opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errcap)
 		for (a++; *a != '\0'; a++) {
 			if (set_flag(o, *a) == 0)
 				continue;
-			if (strchr("bCcdlmprtu", *a) == NULL) {
+			if (strchr("bCcdIlmpQrtu", *a) == NULL) {
 				fmt(err, errcap, "unknown option -%c", (unsigned char)*a < 0x20 ? '?' : *a);
 				return -1;
 			}

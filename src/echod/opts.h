@@ -12,6 +12,8 @@ enum { ACT_SERVE, ACT_HELP, ACT_VERSION };
 struct opts {
 	const char *bind;	/* -b: NULL is every address */
 	const char *user;	/* -u: drop to this user after binding */
+	const char *iface;	/* -I: serve on this interface only */
+	int dscp;		/* -Q: mark of TCP replies, -1 = leave it */
 	unsigned port;		/* -p */
 	unsigned maxchild;	/* -c: children at once */
 	unsigned perhost;	/* -C: connections from one address, 0 = any */

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <time.h>
 
+#include "dscp.h"
 #include "log.h"
 #include "net.h"
 #include "opts.h"
@@ -62,6 +63,23 @@ bad_source(const union net_addr *a, unsigned ours)
 	return v6[0] == 0xff || IN6_IS_ADDR_UNSPECIFIED(&a->sin6.sin6_addr);
 }
 
+/*
+ * The reply carries the DSCP its datagram came with, so a client sees
+ * whether the path re-marked it; set again only when it changes.
+ */
+static void
+reflect_dscp(int fd, int family, int dscp)
+{
+	static int last_fd = -1, last = -1;
+
+	if (dscp < 0 || (fd == last_fd && dscp == last))
+		return;
+	if (dscp_set(fd, family, dscp) == 0) {
+		last_fd = fd;
+		last = dscp;
+	}
+}
+
 void
 udp_serve(int fd, int mode, struct udp_count *count)
 {
@@ -70,11 +88,11 @@ udp_serve(int fd, int mode, struct udp_count *count)
 	const void *out;
 	ssize_t n;
 	size_t len;
-	int i, first;
+	int i, first, dscp;
 
 	for (i = 0; i < UDP_BURST; i++) {
 		fromlen = sizeof from;
-		n = recvfrom(fd, udp_buf, sizeof udp_buf, MSG_DONTWAIT, &from.sa, &fromlen);
+		n = dscp_recvfrom(fd, udp_buf, sizeof udp_buf, &from, &fromlen, &dscp);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				log_warn("udp recvfrom: %m");
@@ -102,6 +120,7 @@ udp_serve(int fd, int mode, struct udp_count *count)
 			    len > REPLY_CHUNK ? REPLY_CHUNK : len, time(NULL));
 			out = udp_reply;
 		}
+		reflect_dscp(fd, from.sa.sa_family, dscp);
 		if (sendto(fd, out, len, MSG_DONTWAIT, &from.sa, fromlen) < 0) {
 			count->dropped++;
 			continue;

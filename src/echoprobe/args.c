@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "dscp.h"
 #include "fmt.h"
 #include "log.h"
 #include "probe.h"
@@ -15,9 +16,9 @@
 #define MAX_COUNT 10000000UL
 
 static const char usage_text[] =
-    "usage: echoprobe [-jqu] [-b MiB | -r workers] [-c count] [-i interval]\n"
-    "                 [-m classic|raw] [-s size] [-t tolerance] [-W timeout]\n"
-    "                 [-w deadline] host [port]\n";
+    "usage: echoprobe [-jMqu] [-b MiB | -r workers | -R pps] [-c count] [-I iface]\n"
+    "                 [-i interval] [-m classic|raw] [-Q dscp] [-S addr] [-s size]\n"
+    "                 [-t tolerance] [-W timeout] [-w deadline] host [port]\n";
 
 static const char help_text[] =
     "Checks an echo service (RFC 862, or echod's classic replies) and measures it.\n"
@@ -28,12 +29,19 @@ static const char help_text[] =
     "  -r K   connection rate: K workers, each connect, send, verify, close, again,\n"
     "         until -c connections (1000) or -w seconds (10)\n"
     "  -b N   stream: one connection, N MiB sent and verified full duplex, MB/s\n"
-    "  -c     probes (5) or connections (1000)     -i  seconds between probes (1)\n"
+    "  -R P   UDP at P datagrams/s for -c datagrams or -w seconds (10): a line per\n"
+    "         -i; lost, duplicated, reordered (RFC 4737), late, RTT, jitter (RFC 3550)\n"
+    "  -M     path MTU: largest UDP payload that comes back with don't-fragment set\n"
+    "  -Q D   DSCP to send: ef, af11..af43, cs0..cs7, va, le or 0-63; UDP modes\n"
+    "         report the DSCP the replies came back with\n"
+    "  -I IF  send through this interface     -S A  from this source address\n"
+    "  -c     probes (5) or connections (1000)\n"
+    "  -i     seconds between probes, or between -R report lines (1)\n"
     "  -j     one JSON object per run on stdout    -q  summary only\n"
     "  -m     classic (default, echod's default) or raw\n"
-    "  -s     bytes per probe or connection (64)   -u  UDP (ping mode only)\n"
+    "  -s     bytes per probe, connection or datagram (64)   -u  UDP ping\n"
     "  -t     seconds a classic ctime may be off our clock (10); TZ must match the server's\n"
-    "  -W     seconds to wait for progress on a reply (5)\n"
+    "  -W     seconds to wait for progress on a reply (5; -M: 1)\n"
     "  -w     seconds the whole run may take (ping, stream: none; rate: 10)\n"
     "  -h, --help   this help    -V  version\n"
     "  port defaults to 50007; host is an address or a name.\n"
@@ -106,6 +114,17 @@ set_opt(struct probe_opts *o, int c, const char *arg)
 			usage("option -m: '%s' is not classic or raw", arg);
 		o->classic = arg[0] == 'c';
 		break;
+	case 'I': o->iface = arg; break;
+	case 'Q':
+		if ((o->dscp = dscp_parse(arg)) < 0)
+			usage("option -Q: '%s' is not a DSCP name or 0..63", arg);
+		break;
+	case 'R': o->rate = parse_num(arg, c, 1, 1000000); o->mode = PROBE_FLOW; break;
+	case 'S':
+		if (net_addr(&o->src, arg, 0) == 0)
+			usage("option -S: '%s' is not an IPv4 or IPv6 address", arg);
+		o->has_src = 1;
+		break;
 	case 'r': o->workers = parse_num(arg, c, 1, MAX_WORKERS); o->mode = PROBE_RATE; break;
 	case 's': o->size = parse_num(arg, c, 0, 16 << 20); break;
 	case 't': o->tol = parse_num(arg, c, 0, 1000000000); break;
@@ -119,10 +138,10 @@ args_parse(struct probe_opts *o, int argc, char **argv)
 {
 	static const struct probe_opts defaults = {
 		.classic = 1, .interval_us = 1000000, .timeout_us = 5000000,
-		.size = 64, .tol = 10, .port = ECHOD_PORT,
+		.size = 64, .tol = 10, .port = ECHOD_PORT, .dscp = -1,
 	};
-	const char *flags = "hjquV", *withargs = "bcimrstWw";
-	int i, c;
+	const char *flags = "hjMquV", *withargs = "bcIimQRrSstWw";
+	int i, c, timeout_set = 0;
 	char *a, opt[3] = "-?";
 
 	*o = defaults;
@@ -141,6 +160,7 @@ args_parse(struct probe_opts *o, int argc, char **argv)
 				if (a[1] == '\0' && ++i >= argc)
 					usage("option %s needs an argument", opt);
 				set_opt(o, c, a[1] != '\0' ? a + 1 : argv[i]);
+				timeout_set |= c == 'W';
 				break;
 			}
 			if (strchr(flags, c) == NULL)
@@ -157,6 +177,8 @@ args_parse(struct probe_opts *o, int argc, char **argv)
 			o->json |= c == 'j';
 			o->quiet |= c == 'q';
 			o->udp |= c == 'u';
+			if (c == 'M')
+				o->mode = PROBE_PMTU;
 		}
 	}
 	if (i >= argc)
@@ -166,10 +188,21 @@ args_parse(struct probe_opts *o, int argc, char **argv)
 		o->port = parse_num(argv[i++], 'p', 1, 65535);
 	if (i < argc)
 		usage("too many arguments: '%s'", argv[i]);
-	if (o->udp && o->mode != PROBE_PING)
-		usage("-u goes only with ping mode%s", "");
+	if (o->udp && o->mode != PROBE_PING && o->mode < PROBE_FLOW)
+		usage("-u goes only with ping, -R or -M%s", "");
+	if (o->mode >= PROBE_FLOW)
+		o->udp = 1;
 	if (o->udp && o->size > NET_UDP_MAX)
 		usage("-s: a UDP probe has at most %s bytes", "65527");
+	if (o->mode == PROBE_FLOW && o->size < FLOW_HEAD)
+		usage("-s: a -R datagram has at least %s bytes", "32");
+	if (o->mode == PROBE_FLOW && o->count == 0) {
+		unsigned long long n = o->rate * ((o->deadline_us ? o->deadline_us : 10000000) / 1000) / 1000;
+
+		o->count = n < 1 ? 1 : n > MAX_COUNT ? MAX_COUNT : (unsigned long)n;
+	}
+	if (o->mode == PROBE_PMTU && !timeout_set)
+		o->timeout_us = 1000000;
 	if (o->count == 0)
 		o->count = o->mode == PROBE_RATE ? 1000 : 5;
 	if (o->mode == PROBE_RATE && o->deadline_us == 0)

@@ -29,6 +29,7 @@ main(int argc, char **argv)
 
 	log_open("echoprobe", LOG_TO_STDERR, 0);
 	args_parse(&p->o, argc, argv);
+	p->dscp_back = -1;
 	tzset();
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;
@@ -40,6 +41,10 @@ main(int argc, char **argv)
 		code = load_rate(p);
 	else if (p->o.mode == PROBE_STREAM)
 		code = load_stream(p);
+	else if (p->o.mode == PROBE_FLOW)
+		code = flow_run(p);
+	else if (p->o.mode == PROBE_PMTU)
+		code = pmtu_run(p);
 	else if (p->o.udp)
 		code = ping_udp(p);
 	else

@@ -9,6 +9,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "dscp.h"
 #include "fmt.h"
 #include "log.h"
 #include "net.h"
@@ -60,6 +61,34 @@ out_ms(unsigned long long us, char *buf)
 	fmt(buf, 32, "%llu.%c%c%c", us / 1000, (int)('0' + us / 100 % 10),
 	    (int)('0' + us / 10 % 10), (int)('0' + us % 10));
 	return buf;
+}
+
+const char *
+out_secs(unsigned long long us, char *buf)
+{
+	fmt(buf, 32, "%llu.%c%c", us / 1000000, (int)('0' + us / 100000 % 10),
+	    (int)('0' + us / 10000 % 10));
+	return buf;
+}
+
+void
+out_dscp(const struct probe *p)
+{
+	char a[8], b[8];
+
+	if (p->o.json) {
+		out_put("\"dscp_sent\":%d,\"dscp_returned\":%d,\"dscp_other\":%lu,",
+		    p->o.dscp, p->dscp_back, p->dscp_other);
+		return;
+	}
+	if (p->o.dscp < 0 && p->dscp_back <= 0)
+		return;
+	out_put("dscp sent %s, replies came back %s", p->o.dscp < 0 ? "none" :
+	    dscp_name(p->o.dscp, a), p->dscp_back < 0 ? "unmarked (no mark seen)" :
+	    dscp_name(p->dscp_back, b));
+	if (p->dscp_other)
+		out_put(", %lu of them with another mark", p->dscp_other);
+	out_put("\n");
 }
 
 /* A JSON string; the messages are ours, but may quote a server's bytes. */

@@ -44,6 +44,8 @@ put_ping_summary(struct probe *p, struct stats *st, unsigned long sent, unsigned
 		out_put("\"sent\":%lu,\"received\":%llu,\"lost\":%lu,\"late\":%lu,\"connect_us\":%llu,",
 		    sent, st->n, lost, late, conn_us);
 		out_json_stats("rtt_us", st);
+		if (p->o.udp)
+			out_dscp(p);
 		out_put("\"time_us\":%llu,", took);
 		out_json_tail(p, code);
 		out_flush();
@@ -61,6 +63,8 @@ put_ping_summary(struct probe *p, struct stats *st, unsigned long sent, unsigned
 		    out_ms(st->sum / st->n, b), out_ms(st->max, c), out_ms(stats_mdev(st), d));
 		out_put(", p50 %s p99 %s ms\n", out_ms(stats_pct(st, 50), a), out_ms(stats_pct(st, 99), b));
 	}
+	if (p->o.udp)
+		out_dscp(p);
 	out_flush();
 }
 
@@ -175,7 +179,7 @@ udp_wait(struct probe *p, int fd, unsigned long seq, unsigned long long t0, unsi
 			return 0;
 		if (pfd.revents == 0)
 			return 0;
-		n = recv(fd, p->rbuf, IOBUF, MSG_DONTWAIT);
+		n = sess_recv(p, fd);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;

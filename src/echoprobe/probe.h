@@ -17,13 +17,20 @@
 #define EX_SOMEFAILED 1
 #define MAX_WORKERS 1024
 #define IOBUF 65536
+#define FLOW_HEAD 32	/* hex token, sequence number and send time opening a datagram */
 
 /* ---- options (args.c) --------------------------------------------------- */
 
-enum { PROBE_PING, PROBE_RATE, PROBE_STREAM };
+/* FLOW and PMTU last: both are UDP. */
+enum { PROBE_PING, PROBE_RATE, PROBE_STREAM, PROBE_FLOW, PROBE_PMTU };
 
 struct probe_opts {
 	int udp, json, quiet, classic, mode;
+	int dscp;			/* -Q, -1: none */
+	unsigned long rate;		/* -R, datagrams a second */
+	const char *iface;		/* -I */
+	int has_src;			/* -S */
+	union net_addr src;
 	unsigned long count;
 	unsigned long long interval_us, timeout_us, deadline_us;
 	unsigned long size;
@@ -56,6 +63,8 @@ struct probe {
 	socklen_t addrlen;
 	char hoststr[64];		/* the numeric address sess_resolve found */
 	struct probe_err err;
+	int dscp_back;			/* DSCP of the first reply, -1: none seen */
+	unsigned long dscp_other;	/* replies that came back with another */
 	unsigned char sbuf[IOBUF], rbuf[IOBUF];
 };
 
@@ -81,6 +90,10 @@ void stats_sort(struct stats *s);
 unsigned long long stats_pct(struct stats *s, unsigned p);
 unsigned long long stats_mdev(const struct stats *s);
 void out_json_stats(const char *name, struct stats *s);
+/* The DSCP sent and came back: a line, or JSON members; nothing if neither. */
+void out_dscp(const struct probe *p);
+/* Seconds with 2 decimals; buf has 32 bytes. */
+const char *out_secs(unsigned long long us, char *buf);
 
 /* ---- sockets and one TCP session (sess.c) -------------------------- */
 
@@ -91,6 +104,8 @@ int sess_unreachable(int e);
 int sess_connect(struct probe *p, int type, struct probe_err *e);
 /* poll(2) through EINTR until `until` (0: no limit); -1 once p->stop is set. */
 int sess_poll(struct probe *p, struct pollfd *fds, nfds_t n, unsigned long long until);
+/* One datagram into p->rbuf, noting the DSCP it came with; recv(2)'s result. */
+ssize_t sess_recv(struct probe *p, int fd);
 
 enum { S_FREE, S_CONNECTING, S_XFER, S_DONE, S_FAILED };
 
@@ -115,5 +130,15 @@ int ping_tcp(struct probe *p);	/* ping.c */
 int ping_udp(struct probe *p);
 int load_rate(struct probe *p);	/* load.c */
 int load_stream(struct probe *p);
+int flow_run(struct probe *p);	/* flow.c: UDP at a set rate */
+int pmtu_run(struct probe *p);	/* pmtu.c: path MTU */
+
+/* flow.c: a datagram's first FLOW_HEAD bytes, as printable hex (a classic
+ * reply repeats them as they are). */
+void flow_head_put(unsigned char *d, unsigned long tok, unsigned long seq,
+    unsigned long long ts);
+/* The head of a reply (raw, or classic's Echo=>b'...), from us: 0, else -1. */
+int flow_head_get(const struct probe *p, const unsigned char *d, size_t n, size_t want,
+    unsigned long tok, unsigned long *seq, unsigned long long *ts);
 
 #endif

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dscp.h"
 #include "fmt.h"
 #include "log.h"
 #include "net.h"
@@ -48,6 +49,48 @@ sess_unreachable(int e)
 	    e == EHOSTDOWN || e == ENETDOWN || e == EADDRNOTAVAIL;
 }
 
+/* -I, -S and -Q on a new socket; -1 with e set. */
+static int
+sess_place(struct probe *p, int fd, struct probe_err *e)
+{
+	const struct probe_opts *o = &p->o;
+
+	if (o->iface != NULL && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->iface,
+	    strlen(o->iface) + 1) < 0) {
+		if (errno == ENODEV)
+			out_fail(e, EX_USAGE, "-I %s: no such interface", o->iface);
+		else
+			out_fail(e, EX_OSERR, "-I %s: %m", o->iface);
+		return -1;
+	}
+	if (o->has_src && bind(fd, &o->src.sa, o->src.sa.sa_family == AF_INET ?
+	    sizeof o->src.sin : sizeof o->src.sin6) < 0) {
+		out_fail(e, errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT ? EX_USAGE : EX_OSERR,
+		    "-S %A: %m", &o->src.sa);
+		return -1;
+	}
+	if (o->dscp >= 0 && dscp_set(fd, p->addr.sa.sa_family, o->dscp) < 0) {
+		out_fail(e, EX_OSERR, "-Q: %m");
+		return -1;
+	}
+	return 0;
+}
+
+ssize_t
+sess_recv(struct probe *p, int fd)
+{
+	int d;
+	ssize_t n = dscp_recvfrom(fd, p->rbuf, IOBUF, NULL, NULL, &d);
+
+	if (n >= 0 && d >= 0) {
+		if (p->dscp_back < 0)
+			p->dscp_back = d;
+		else if (d != p->dscp_back)
+			p->dscp_other++;
+	}
+	return n;
+}
+
 /* A non-blocking socket with connect(2) started; -1 with e set. */
 int
 sess_connect(struct probe *p, int type, struct probe_err *e)
@@ -61,6 +104,12 @@ sess_connect(struct probe *p, int type, struct probe_err *e)
 	}
 	if (type == SOCK_STREAM)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	else
+		(void)dscp_recv_on(fd, p->addr.sa.sa_family);
+	if (sess_place(p, fd, e) < 0) {
+		close(fd);
+		return -1;
+	}
 	if (connect(fd, &p->addr.sa, p->addrlen) < 0 && errno != EINPROGRESS) {
 		out_fail(e, sess_unreachable(errno) ? EX_UNAVAILABLE : EX_OSERR,
 		    "connect to %s port %u: %m", p->hoststr, p->o.port);

@@ -383,7 +383,54 @@ def test_ipv6(t):
                 "ipv6: default dual-stack listener serves IPv4, logged as IPv4")
 
 
+def sniff_tos(port, action, seconds=5):
+    """Runs action() while capturing on lo; the TOS bytes of IPv4 TCP segments from port."""
+    cap = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0800))
+    try:
+        cap.bind(("lo", 0))
+        cap.settimeout(0.2)
+        action()
+        seen, deadline = [], time.monotonic() + timeout(seconds)
+        while time.monotonic() < deadline and len(seen) < 3:
+            try:
+                pkt = cap.recv(2048)
+            except socket.timeout:
+                continue
+            ihl = (pkt[0] & 15) * 4
+            if pkt[0] >> 4 == 4 and pkt[9] == 6 and int.from_bytes(pkt[ihl:ihl + 2], "big") == port:
+                seen.append(pkt[1])
+        return seen
+    finally:
+        cap.close()
+
+
+def test_iface_and_mark(t):
+    rc, out, err = run_echod("-I", "nosuch0", "-p", "0")
+    t.check(rc == 64 and err.strip() == "echod: -I nosuch0: no such interface",
+            "-I: unknown interface -> 64, one line", err)
+    rc, out, err = run_echod("-Q", "af44", "-p", "0")
+    t.check(rc == 64 and "option -Q: 'af44' is not valid" in err, "-Q: unknown DSCP -> 64", err)
+    with Server("-U", "-m", "raw", "-I", "lo") as srv:
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=timeout(5)) as s:
+            t.check(exchange(s, b"bound") == b"bound", "-I lo: TCP served on lo")
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.settimeout(timeout(5))
+        u.sendto(b"dgram", ("127.0.0.1", srv.port))
+        t.check(u.recv(64) == b"dgram", "-I lo: UDP served on lo")
+        u.close()
+    if os.geteuid() != 0:
+        print("note: -Q on TCP not checked: capturing packets needs root", flush=True)
+        return
+    with Server("-m", "raw", "-Q", "af41") as srv:
+        def talk():
+            with socket.create_connection(("127.0.0.1", srv.port), timeout=timeout(5)) as s:
+                exchange(s, b"marked")
+        tos = sniff_tos(srv.port, talk)
+        t.check(tos and all(b >> 2 == 34 for b in tos), "-Q af41: TCP replies leave marked af41 (34)",
+                repr(tos))
+
+
 TESTS = [test_classic_matches_book, test_classic_log_line, test_classic_per_read, test_raw_sizes,
          test_udp, test_udp_loop_guard, test_delay_forks, test_many_connections, test_sigterm,
          test_sigterm_grace, test_sigusr1, test_usage_errors, test_setup_errors, test_inetd,
-         test_ipv6]
+         test_ipv6, test_iface_and_mark]

@@ -237,9 +237,83 @@ def test_failures(t):
     t.check(rc == EX_UNAVAILABLE, "udp: port unreachable: 69", err)
 
 
+def jrun(*args):
+    """echoprobe -j: (rc, the JSON object or {}, stdout + stderr)."""
+    rc, out, err = probe("-j", *args)
+    try:
+        return rc, json.loads(out), out + err
+    except ValueError:
+        return rc, {}, out + err
+
+
+def test_udp_stream(t):
+    with Server("-U", "-r", "0", "-m", "raw") as raw, Server("-U", "-r", "0") as classic:
+        for srv, mode in ((raw, "raw"), (classic, "classic")):
+            rc, j, out = jrun("-m", mode, "-R", 500, "-c", 400, "-i", 0.2, "127.0.0.1", srv.port)
+            iv = j.get("intervals", [])
+            t.check(rc == 0 and j.get("mode") == "udp-stream" and j.get("sent") == 400 and
+                    j.get("received") == 400 and j.get("lost") == 0 and j.get("duplicated") == 0 and
+                    j.get("invalid") == 0 and sum(i["sent"] for i in iv) == 400 and
+                    sum(i["received"] for i in iv) == 400 and
+                    j["rtt_us"]["min"] <= j["rtt_us"]["p50"] <= j["rtt_us"]["p99"] <= j["rtt_us"]["max"],
+                    "udp stream %s: -R 500 -c 400: every datagram back once, intervals add up" % mode, out)
+        rc, out, err = probe("-m", "raw", "-R", 1000, "-c", 300, "-i", 0.1, "127.0.0.1", raw.port)
+        t.check(rc == 0 and "300 sent, 300 received, 0 lost (0.00%)" in out and "jitter" in out and
+                out.count("] ") >= 2, "udp stream: interval lines and a summary", out + err)
+        rc, j, out = jrun("-m", "raw", "-R", 200, "-w", wait_s(0.5), "127.0.0.1", raw.port)
+        t.check(rc == 0 and 0 < j.get("sent", 0) <= 100 * timeout(1) + 1, "udp stream: -w is the duration", out)
+        rc, j, out = jrun("-R", 100, "-c", 20, "-W", wait_s(0.5), "127.0.0.1", raw.port)
+        t.check(rc == EX_PROTOCOL and j.get("invalid") == 20, "udp stream: classic expected, raw came: 76", out)
+
+
+def test_dscp(t):
+    with Server("-U", "-r", "0", "-m", "raw", bind="::") as srv:
+        for host in ("127.0.0.1", "::1"):
+            for name, value in (("ef", 46), ("af41", 34), ("cs1", 8), ("12", 12)):
+                rc, j, out = jrun("-m", "raw", "-u", "-c", 2, "-i", 0, "-Q", name, host, srv.port)
+                t.check(rc == 0 and j.get("dscp_sent") == value and j.get("dscp_returned") == value and
+                        j.get("dscp_other") == 0,
+                        "dscp: ping -Q %s to %s comes back %d (echod reflects it)" % (name, host, value), out)
+        rc, out, err = probe("-m", "raw", "-R", 100, "-c", 5, "-Q", "af41", "::1", srv.port)
+        t.check(rc == 0 and "dscp sent af41, replies came back af41" in out, "dscp: -R summary line", out + err)
+        rc, out, err = probe("-m", "raw", "-c", 1, "-Q", "ef", "127.0.0.1", srv.port)
+        t.check(rc == 0, "dscp: -Q on TCP", out + err)
+    rc, out, err = probe("-Q", "af44", "h")
+    t.check(rc == EX_USAGE and "-Q: 'af44'" in err, "dscp: unknown name: 64", err)
+
+
+def test_pmtu(t):
+    with Server("-U", "-r", "0", "-m", "raw", bind="::") as srv:
+        rc, j, out = jrun("-M", "-m", "raw", "127.0.0.1", srv.port)
+        t.check(rc == 0 and j.get("payload") == 65507 and j.get("mtu") == 65535 and
+                not j.get("black_hole"), "pmtu: loopback IPv4: 65507-byte payload, MTU 65535", out)
+        rc, out, err = probe("-M", "-m", "raw", "::1", srv.port)
+        t.check(rc == 0 and "largest payload echoed 65488 bytes: path MTU 65536" in out,
+                "pmtu: loopback IPv6: 65488 bytes, MTU 65536", out + err)
+    with Server("-U", "-r", "0") as classic:
+        rc, j, out = jrun("-M", "127.0.0.1", classic.port)
+        t.check(rc == 0 and j.get("payload") == 65507, "pmtu: against classic replies", out)
+
+
+def test_iface(t):
+    with Server("-U", "-m", "raw", "-l", "8") as srv:
+        rc, out, err = probe("-m", "raw", "-u", "-c", 1, "-I", "lo", "-S", "127.0.0.2", "127.0.0.1", srv.port)
+        t.check(rc == 0, "-I lo -S 127.0.0.2: udp answered", out + err)
+        rc, out, err = probe("-m", "raw", "-c", 1, "-I", "lo", "-S", "127.0.0.3", "127.0.0.1", srv.port)
+        t.check(rc == 0 and srv.wait_log(r"connected by \('127\.0\.0\.3'") is not None,
+                "-I lo -S 127.0.0.3: tcp answered, echod saw that source", srv.log_text()[-300:] + err)
+    rc, out, err = probe("-u", "-c", 1, "-I", "nosuch0", "127.0.0.1", 9)
+    t.check(rc == EX_USAGE and "-I nosuch0: no such interface" in err, "-I unknown interface: 64", err)
+    rc, out, err = probe("-u", "-c", 1, "-S", "192.0.2.1", "127.0.0.1", 9)
+    t.check(rc == EX_USAGE and "-S 192.0.2.1" in err, "-S address not ours: 64", err)
+    rc, out, err = probe("-S", "nohost", "h")
+    t.check(rc == EX_USAGE and "-S: 'nohost'" in err, "-S not an address: 64", err)
+
+
 def test_usage(t):
     for args, name in (([], "no host"), (["-m", "fast", "h"], "bad -m"),
-                       (["-u", "-r", "2", "h"], "-u with -r"), (["-c", "0", "h"], "-c 0"),
+                       (["-u", "-r", "2", "h"], "-u with -r"), (["-R", "0", "h"], "-R 0"),
+                       (["-R", "10", "-s", "31", "h"], "-R -s below the head"), (["-c", "0", "h"], "-c 0"),
                        (["-s", "x", "h"], "-s x"), (["-x", "h"], "unknown option"),
                        (["-u", "-s", "65528", "h"], "udp -s too big"), (["h", "1", "2"], "extra args"),
                        (["h", "70000"], "port out of range")):
@@ -249,7 +323,8 @@ def test_usage(t):
     t.check(rc == 0 and "exit:" in out and "76" in out and "-j" in out, "--help lists modes and exit codes", out)
 
 
-TESTS = [test_ping_modes, test_json, test_load_modes, test_book_server, test_failures, test_usage]
+TESTS = [test_ping_modes, test_json, test_load_modes, test_book_server, test_failures, test_usage,
+         test_udp_stream, test_dscp, test_pmtu, test_iface]
 
 if __name__ == "__main__":
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "host"))

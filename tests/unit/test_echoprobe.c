@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "dscp.h"
 #include "probe.h"
 
 /* ---- running code whose output goes to a file descriptor -------------- */
@@ -108,7 +109,7 @@ test_args(void)
 	bad("echoprobe -i . h", "option -i: not a number of seconds");
 	bad("echoprobe -w 99999999999 h", "option -w: number too large");
 	bad("echoprobe -m cooked h", "option -m: 'cooked' is not classic or raw");
-	bad("echoprobe -u -r 2 h", "-u goes only with ping mode");
+	bad("echoprobe -u -r 2 h", "-u goes only with ping, -R or -M");
 	bad("echoprobe -u -s 65528 h", "at most 65527 bytes");
 	bad("echoprobe h 0", "'0' is not a number in 1..65535");
 	bad("echoprobe h 1 2", "too many arguments: '2'");
@@ -204,10 +205,67 @@ test_fail(void)
 	    "echoprobe out_fail: the first failure is kept");
 }
 
+static void
+test_dscp(void)
+{
+	static const struct { const char *name; int v; } t[] = {
+		{ "cs0", 0 }, { "cs1", 8 }, { "cs7", 56 }, { "af11", 10 }, { "af13", 14 },
+		{ "af41", 34 }, { "af43", 38 }, { "ef", 46 }, { "va", 44 }, { "le", 1 },
+	};
+	char b[8];
+	unsigned i;
+	int ok = 1, d;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		ok &= dscp_parse(t[i].name) == t[i].v && strcmp(dscp_name(t[i].v, b), t[i].name) == 0;
+		if (!ok)
+			printf("  %s: %d, named %s\n", t[i].name, dscp_parse(t[i].name), b);
+	}
+	CHECK(ok, "dscp: every name to its code point and back");
+	CHECK(dscp_parse("0") == 0 && dscp_parse("63") == 63 && dscp_parse("64") == -1 &&
+	    dscp_parse("af44") == -1 && dscp_parse("af51") == -1 && dscp_parse("cs8") == -1 &&
+	    dscp_parse("EF") == -1 && dscp_parse("") == -1 && dscp_parse("4x") == -1,
+	    "dscp: numbers 0..63, and nothing else");
+	for (ok = 1, d = 0; d < 64; d++)
+		ok &= dscp_parse(dscp_name(d, b)) == d;
+	CHECK(ok, "dscp: the name of each of 0..63 parses back to it (e.g. 2 is '%s')", dscp_name(2, b));
+}
+
+static void
+test_flow_head(void)
+{
+	static struct probe p;
+	unsigned char d[64];
+	char classic[128];
+	unsigned long seq;
+	unsigned long long ts;
+
+	memset(d, '.', sizeof d);
+	flow_head_put(d, 0xdeadbeef, 123456, 0x0123456789abcdefULL);
+	CHECK(memcmp(d, "deadbeef0001e2400123456789abcdef.", 33) == 0, "flow: head as hex text");
+	p.o.classic = 0;
+	CHECK(flow_head_get(&p, d, 64, 64, 0xdeadbeef, &seq, &ts) == 0 && seq == 123456 &&
+	    ts == 0x0123456789abcdefULL, "flow: raw head read back");
+	CHECK(flow_head_get(&p, d, 63, 64, 0xdeadbeef, &seq, &ts) < 0 &&
+	    flow_head_get(&p, d, 64, 64, 0xdeadbeee, &seq, &ts) < 0,
+	    "flow: a short datagram or another run's token is not ours");
+	p.o.classic = 1;
+	memcpy(classic, "Echo=>b'", 8);
+	memcpy(classic + 8, d, 64);
+	memcpy(classic + 72, "' at Fri Nov 27 10:00:00 2026", 29);
+	CHECK(flow_head_get(&p, (unsigned char *)classic, 101, 64, 0xdeadbeef, &seq, &ts) == 0 &&
+	    seq == 123456, "flow: head read back from a classic reply");
+	classic[12] = 'X';
+	CHECK(flow_head_get(&p, (unsigned char *)classic, 101, 64, 0xdeadbeef, &seq, &ts) < 0,
+	    "flow: a damaged head is not ours");
+}
+
 int
 main(void)
 {
 	test_args();
+	test_dscp();
+	test_flow_head();
 	test_stats();
 	test_output();
 	test_fail();
