@@ -102,10 +102,10 @@ $(B)/echoprobe: $(PROBE_OBJ) $(TC_DEPS)
 
 # ---- install --------------------------------------------------------------
 #   make install DESTDIR=<rootfs> [PREFIX=/usr] [INIT=sysv|systemd|none]
-# Installs what the build made, and the man pages. It builds first only when $(B) was built with
-# the same compiler and flags, or not at all: a packager's separate
-# `make install` step, given fewer variables than the build, installs that
-# build instead of compiling another one.
+# Installs what the build made, and the man pages. It builds first only when
+# $(B) was built with the same compiler and flags, or not at all, or `all` is
+# asked for too: a packager's separate `make install` step, given fewer
+# variables than the build, installs that build instead of compiling another.
 # INIT=sysv: the busybox/Buildroot init script and its defaults (our images);
 # systemd: the units of contrib/systemd/ and the same /etc/default/echod,
 # their EnvironmentFile; none: nothing more.
@@ -118,8 +118,9 @@ endif
 
 install: install-bin $(INIT_FILES_$(INIT))
 
-install-bin: $(if $(BUILT_FLAGS),$(if $(FLAGS_CHANGED),,all),all)
-	$(if $(BUILT_FLAGS),$(if $(FLAGS_CHANGED),@echo "install: $(B) was built with other flags than these; installing it as built"))
+INSTALL_BUILDS = $(if $(filter all,$(MAKECMDGOALS)),all,$(if $(BUILT_FLAGS),$(if $(FLAGS_CHANGED),,all),all))
+install-bin: $(INSTALL_BUILDS)
+	$(if $(INSTALL_BUILDS),,@echo "install: $(B) was built with other flags than these; installing it as built")
 	$(Q)install -d -m 0755 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1
 	$(Q)install -m 0755 $(B)/echod $(DESTDIR)$(SBINDIR)/echod

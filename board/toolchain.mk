@@ -72,8 +72,9 @@ LAYOUT_LDFLAGS = -Wl,--build-id=none -Wl,-z,norelro -Wl,-z,noseparate-code \
 
 # Every Debian package the cross builds and their tests need (flex, bison and
 # bc build the mips-malta kernel). PKG_TEST_DEBS: check-pkg builds with
-# Debian's cross glibc as a packager's toolchain would, and lints the man pages.
-PKG_TEST_DEBS = libc6-dev-armhf-cross libc6-dev-mips-cross mandoc
+# Debian's cross glibc as a packager's toolchain would, lints the man pages
+# and makes the release tarball (git).
+PKG_TEST_DEBS = libc6-dev-armhf-cross libc6-dev-mips-cross mandoc git
 DEPS_PKGS = make gcc musl-tools dpkg-dev file python3 qemu-user-static xz-utils flex bison bc \
 	$(foreach a,$(CROSS_ARCHES),gcc-$(TRIPLET_$(a))) $(PKG_TEST_DEBS)
 

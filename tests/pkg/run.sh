@@ -401,6 +401,11 @@ then
 	check "$n/compiled-nothing" sh -c "! grep -q -e '  CC ' -e '  LD ' '$out/$n.log'"
 	check "$n/same-bytes" cmp -s "$out/$n-built" "$out/$n-root/usr/sbin/echod"
 	check "$n/build-unchanged" cmp -s "$out/$n-built" "$d/build/target/echod"
+	# Asked for with all, install installs what all builds with these flags.
+	check "$n/all-install-rebuilds" ran "$n-all" clean_env make -C "$d" CC=gcc DESTDIR="$out/$n-root2" \
+		all install
+	check "$n/all-install-installs-the-new-build" sh -c "! cmp -s '$out/$n-built' '$out/$n-root2/usr/sbin/echod' &&
+		cmp -s '$d/build/target/echod' '$out/$n-root2/usr/sbin/echod'"
 else
 	fail "$n/build"
 fi
