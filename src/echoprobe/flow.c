@@ -145,7 +145,8 @@ static void
 put_summary(struct probe *p, struct flow *f, int code)
 {
 	unsigned long long took = f->last_send > f->t0 ? f->last_send - f->t0 : 0;
-	unsigned long long pps = took ? (unsigned long long)f->tot.sent * 10000000 / took : 0;
+	/* n datagrams span n - 1 gaps */
+	unsigned long long pps = took ? (unsigned long long)(f->tot.sent - 1) * 10000000 / took : 0;
 	char a[32], b[32], c[32];
 
 	stats_sort(&f->rtt);

@@ -7,6 +7,7 @@ $O/tests/qemu-<board>-console.txt. The whole run has a hard time limit and
 QEMU is always killed at the end.
 """
 import hashlib
+import json
 import os
 import random
 import re
@@ -96,6 +97,17 @@ def concurrent(port, n=20):
     finally:
         for s in socks:
             s.close()
+
+
+def json_of(out):
+    """The JSON object echoprobe -j printed among the console's lines, or {}."""
+    for line in out.splitlines():
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                pass
+    return {}
 
 
 def build_image():
@@ -246,7 +258,8 @@ def main():
 
         run = emu.run
         run("cp /etc/default/echod /tmp/echod.default")
-        run("""echo 'ECHOD_ARGS="-s -U -m raw"' >> /etc/default/echod""")
+        # -r 0: no per-source UDP limit, which would count as loss in the -R run
+        run("""echo 'ECHOD_ARGS="-s -U -m raw -r 0"' >> /etc/default/echod""")
         _, rc = run(INIT + " restart", timeout=30)
         ok, n = False, 0
         if rc == 0 and wait_for(lambda: run(LISTENING)[1] == 0, 10):
@@ -255,6 +268,16 @@ def main():
         # UDP from the guest's own eth0 address, with echoprobe (image only).
         out, rc = run("echoprobe -u -q -c 3 -i 0.2 -m raw 10.0.2.15 50007")
         report(rc == 0, "udp-echo", out)
+        # A UDP stream at a set rate and a path MTU probe, in the guest against its own echod.
+        out, rc = run("echoprobe -j -q -m raw -R 200 -c 400 10.0.2.15 50007", timeout=30)
+        j = json_of(out)
+        report(rc == 0 and j.get("sent") == 400 and j.get("received") == 400 and j.get("lost") == 0
+               and j.get("duplicated") == 0 and j.get("invalid") == 0, "udp-stream-R200", out[-300:])
+        out, rc = run("echoprobe -j -m raw -M 10.0.2.15 50007", timeout=60)
+        j = json_of(out)
+        report(rc == 0 and j.get("payload", 0) > 1000 and j.get("mtu") == j.get("payload", 0) + 28
+               and j.get("mtu") <= j.get("route_mtu", 0) and j.get("black_hole") is False,
+               "pmtu-M", out[-300:])
         run("cp /tmp/echod.default /etc/default/echod")
         run(INIT + " restart", timeout=30)
 
