@@ -379,6 +379,35 @@ def test_log_floods(t):
         held.close()
 
 
+INIT_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "rootfs-overlay",
+                           "etc", "init.d", "S50echod")
+
+
+def uid_of(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return [line.split()[1:] for line in f if line.startswith("Uid:")][0]
+
+
+def test_shipped_args(t):
+    """S50echod's default ECHOD_ARGS, started as root: parent and children run as nobody."""
+    if os.geteuid() != 0:
+        t.check(True, "init args (skipped: dropping from root needs root)")
+        return
+    with open(INIT_SCRIPT) as f:
+        args = re.search(r'^ECHOD_ARGS="([^"]*)"', f.read(), re.M).group(1).split()
+    t.check("-u" in args, "init args: the default ECHOD_ARGS drop privileges (%s)" % " ".join(args))
+    nobody = str(__import__("pwd").getpwnam("nobody").pw_uid)
+    with Server(*[a for a in args if a != "-s"]) as srv:	# -s would log to syslog, not our file
+        s = srv.connect()
+        s.sendall(b"x")
+        s.recv(4096)
+        kids = wait_until(srv.children, 5)
+        uids = [uid_of(srv.pid)] + [uid_of(k) for k in kids]
+        s.close()
+        t.check(len(uids) >= 2 and all(u == [nobody] * 4 for u in uids),
+                "init args: parent and child run as nobody (%s)" % uids)
+
+
 TESTS = [test_udp_self_loop, test_udp_two_echods, test_udp_rate_limit, test_uid_range, test_user_db,
          test_std_fds_closed, test_per_source_reconnect, test_log_never_blocks,
-         test_udp_port_takeover, test_inetd_errors, test_log_floods]
+         test_udp_port_takeover, test_inetd_errors, test_log_floods, test_shipped_args]

@@ -256,6 +256,16 @@ def main():
 
         report(concurrent(port) == 20, "concurrent-20")
 
+        # The shipped ECHOD_ARGS drop to nobody: the parent and a child serving a connection.
+        hold = socket.create_connection(("127.0.0.1", port), timeout=5 * MULT)
+        hold.sendall(b"x")
+        hold.recv(4096)
+        out, _ = emu.run("for p in $(pidof echod); do grep '^Uid:' /proc/$p/status; done")
+        hold.close()
+        uids = [list(m) for m in re.findall(r"Uid:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", out)]
+        report(len(uids) >= 2 and all(u == ["65534"] * 4 for u in uids),
+               "runs-as-nobody (parent and child)", out)
+
         run = emu.run
         run("cp /etc/default/echod /tmp/echod.default")
         # -r 0: no per-source UDP limit, which would count as loss in the -R run
