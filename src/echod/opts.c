@@ -11,14 +11,15 @@
 #include "opts.h"
 
 const char opts_usage[] =
-    "usage: echod [-1hiqsUV] [-b addr] [-C perhost] [-c maxchild] [-d delay]\n"
-    "             [-I iface] [-l backlog] [-m classic|raw] [-p port] [-Q dscp]\n"
-    "             [-r rate[/burst]] [-t idle] [-u user]\n";
+    "usage: echod [-1hiqsUV] [-b addr] [-C perhost[/prefix]] [-c maxchild]\n"
+    "             [-d delay] [-I iface] [-l backlog] [-m classic|raw] [-p port]\n"
+    "             [-Q dscp] [-r rate[/burst]] [-t idle] [-u user]\n";
 
 const char opts_help[] =
     "  -1  print the bound TCP port on stdout once listening\n"
     "  -b  listen on this IPv4/IPv6 literal (default: every address)\n"
-    "  -C  connections at once from one address, 0 = no limit (0)\n"
+    "  -C  connections at once from one address, IPv6 by its /64 (or /prefix),\n"
+    "      0 = no limit (0)\n"
     "  -c  children at once; more clients wait in the backlog (64)\n"
     "  -d  seconds each child waits before serving, as the book's sleep (0)\n"
     "  -h  this help    -V  version\n"
@@ -49,7 +50,7 @@ struct numopt {
 #define OFF(f) (unsigned char)offsetof(struct opts, f)
 
 static const struct numopt numopts[] = {
-	{ 'C', 0, OFF(perhost), 0, 0, ECHOD_CHILD_LIMIT },
+	{ 'C', 0, OFF(perhost), OFF(prefix), 128, ECHOD_CHILD_LIMIT },
 	{ 'c', 1, OFF(maxchild), 0, 0, ECHOD_CHILD_LIMIT },
 	{ 'd', 0, OFF(delay), 0, 0, 3600 },
 	{ 'l', 1, OFF(backlog), 0, 0, 65535 },

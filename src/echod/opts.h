@@ -17,6 +17,7 @@ struct opts {
 	unsigned port;		/* -p */
 	unsigned maxchild;	/* -c: children at once */
 	unsigned perhost;	/* -C: connections from one address, 0 = any */
+	unsigned prefix;	/* -C n/prefix: IPv6 bits that make one address, 0 = 64 */
 	unsigned backlog;	/* -l */
 	unsigned delay;		/* -d: seconds a child waits before serving */
 	unsigned idle;		/* -t: idle timeout, 0 = none */

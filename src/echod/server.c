@@ -131,7 +131,7 @@ count_from(const union net_addr *peer)
 
 	for (i = 0; i < opt->maxchild; i++)
 		if (st->slot[i].pid != 0 && !st->slot[i].done &&
-		    net_same_host(&st->slot[i].peer, peer))
+		    net_same_host(&st->slot[i].peer, peer, opt->prefix ? opt->prefix : 64))
 			n++;
 	return n;
 }

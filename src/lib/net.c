@@ -158,11 +158,11 @@ net_host_key(const union net_addr *a, unsigned char out[16], unsigned v6bits)
 }
 
 int
-net_same_host(const union net_addr *a, const union net_addr *b)
+net_same_host(const union net_addr *a, const union net_addr *b, unsigned v6bits)
 {
 	unsigned char x[16], y[16];
 
-	net_host_key(a, x, 128);
-	net_host_key(b, y, 128);
+	net_host_key(a, x, v6bits);
+	net_host_key(b, y, v6bits);
 	return memcmp(x, y, 16) == 0;
 }

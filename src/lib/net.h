@@ -59,7 +59,7 @@ void net_set_port(union net_addr *a, unsigned port);
  */
 void net_host_key(const union net_addr *a, unsigned char out[16], unsigned v6bits);
 
-/* The same source address, whatever the port (IPv4-mapped == IPv4). */
-int net_same_host(const union net_addr *a, const union net_addr *b);
+/* The same source, whatever the port (IPv4-mapped == IPv4; IPv6 by its first v6bits). */
+int net_same_host(const union net_addr *a, const union net_addr *b, unsigned v6bits);
 
 #endif

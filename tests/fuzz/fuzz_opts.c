@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = opts_parse(&o, argc, argv, err, sizeof err);
 	if (r == 0 && (o.port > 65535 || o.maxchild < 1 || o.maxchild > ECHOD_CHILD_LIMIT ||
 	    o.perhost > ECHOD_CHILD_LIMIT || o.backlog < 1 || o.delay > 3600 || o.idle > 86400 ||
-	    o.rate > 65535 || o.burst > 65535 ||
+	    o.rate > 65535 || o.burst > 65535 || o.prefix > 128 ||
 	    (o.mode != MODE_CLASSIC && o.mode != MODE_RAW)))
 		__builtin_trap();
 	if (r != 0 && (r != -1 || memchr(err, '\0', sizeof err) == NULL || strchr(err, '\n') != NULL))

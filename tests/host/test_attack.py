@@ -333,14 +333,25 @@ def test_inetd_errors(t):
                 % (" ".join(args), want), repr((rc, got)))
 
 
+def reserved_port_socket():
+    """A UDP socket on a free port below 1024 (other suites on this host may hold one)."""
+    for port in range(1019, 600, -1):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            s.bind(("127.0.0.1", port))
+            return s
+        except OSError:
+            s.close()
+    raise AssertionError("no free UDP port below 1024")
+
+
 def test_log_floods(t):
     """100 datagrams from a reserved port, 30 refusals by -C: one line each per 10 s, then the count."""
     if os.geteuid() != 0:
         t.check(True, "log floods (skipped: a reserved source port needs root)")
         return
     with Server("-U", "-m", "raw") as udp, Server("-C", "1", "-m", "raw") as tcp:
-        bad = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        bad.bind(("127.0.0.1", 1019))
+        bad = reserved_port_socket()
         start = time.monotonic()
 
         def flood(n):
@@ -408,6 +419,61 @@ def test_shipped_args(t):
                 "init args: parent and child run as nobody (%s)" % uids)
 
 
+# Runs in a network namespace of its own: one echod -C 1[/prefix] on ::, clients from chosen
+# IPv6 sources on lo. Prints one line per client: "served" or "refused".
+PREFIX_SCRIPT = r"""
+import os, socket, subprocess, sys
+for cmd in (["ip", "link", "set", "lo", "up"],
+            ["ip", "-6", "addr", "add", "2001:db8:1:2::a/48", "dev", "lo", "nodad"],
+            ["ip", "-6", "addr", "add", "2001:db8:1:2::b/48", "dev", "lo", "nodad"],
+            ["ip", "-6", "addr", "add", "2001:db8:1:3::c/48", "dev", "lo", "nodad"]):
+    subprocess.run(cmd, check=True)
+wrapper, echod, climit = sys.argv[1].split(), sys.argv[2], sys.argv[3]
+p = subprocess.Popen(wrapper + [echod, "-1", "-p", "0", "-b", "::", "-m", "raw", "-q", "-C", climit],
+                     stdout=subprocess.PIPE)
+try:
+    port = int(p.stdout.readline())
+    def connect(src):
+        s = socket.socket(socket.AF_INET6)
+        s.settimeout(float(sys.argv[4]))
+        s.bind((src, 0))
+        s.connect(("2001:db8:1:2::a", port))
+        return s
+    held = connect("2001:db8:1:2::a")
+    held.sendall(b"h")
+    held.recv(1)
+    for src in ("2001:db8:1:2::b", "2001:db8:1:3::c"):
+        s = connect(src)
+        try:
+            s.sendall(b"x")
+            print(src, "served" if s.recv(1) == b"x" else "refused", flush=True)
+        except OSError:
+            print(src, "refused", flush=True)
+        s.close()
+    held.close()
+finally:
+    p.kill()
+    p.wait()
+"""
+
+
+def test_per_source_prefix(t):
+    """-C counts IPv6 by its /64 by default; -C n/prefix changes it (a namespace of its own)."""
+    if os.geteuid() != 0:
+        t.check(True, "per-source prefix (skipped: a network namespace needs root)")
+        return
+    for climit, want in (("1", {"2001:db8:1:2::b": "refused", "2001:db8:1:3::c": "served"}),
+                         ("1/128", {"2001:db8:1:2::b": "served", "2001:db8:1:3::c": "served"}),
+                         ("1/56", {"2001:db8:1:2::b": "refused", "2001:db8:1:3::c": "refused"})):
+        p = subprocess.run(["unshare", "-n", "/usr/bin/python3", "-c", PREFIX_SCRIPT, " ".join(WRAPPER), ECHOD,
+                            climit, str(timeout(5))], capture_output=True, timeout=timeout(30))
+        got = dict(line.split() for line in p.stdout.decode().splitlines())
+        t.check(got == want, "per-source: -C %s with IPv6 clients in one /64 and the next: %s"
+                % (climit, ", ".join("%s %s" % kv for kv in sorted(want.items()))),
+                repr((got, p.stderr.decode()[-300:])))
+
+
 TESTS = [test_udp_self_loop, test_udp_two_echods, test_udp_rate_limit, test_uid_range, test_user_db,
          test_std_fds_closed, test_per_source_reconnect, test_log_never_blocks,
-         test_udp_port_takeover, test_inetd_errors, test_log_floods, test_shipped_args]
+         test_udp_port_takeover, test_inetd_errors, test_log_floods, test_shipped_args,
+         test_per_source_prefix]

@@ -83,8 +83,17 @@ main(void)
 	    net_addr(&a, "", 1) == 0, "net_addr: rejects what is not a literal");
 	net_addr(&a, "127.0.0.1", 1);
 	net_addr(&b, "::ffff:127.0.0.1", 2);
-	CHECK(net_same_host(&a, &b), "net_same_host: IPv4 equals its mapped form, any port");
+	CHECK(net_same_host(&a, &b, 64), "net_same_host: IPv4 equals its mapped form, any port");
 	net_addr(&b, "127.0.0.2", 1);
-	CHECK(!net_same_host(&a, &b), "net_same_host: different hosts differ");
+	CHECK(!net_same_host(&a, &b, 64), "net_same_host: different hosts differ");
+	CHECK(!net_same_host(&a, &b, 0), "net_same_host: the IPv6 prefix leaves IPv4 whole");
+	net_addr(&a, "2001:db8:1:2:aaaa::1", 1);
+	net_addr(&b, "2001:db8:1:2:bbbb::2", 1);
+	CHECK(net_same_host(&a, &b, 64) && !net_same_host(&a, &b, 128),
+	    "net_same_host: one /64, two /128s");
+	net_addr(&b, "2001:db8:1:3::1", 1);
+	CHECK(!net_same_host(&a, &b, 64) && net_same_host(&a, &b, 56) &&
+	    net_same_host(&a, &b, 63) && !net_same_host(&a, &b, 64),
+	    "net_same_host: 2001:db8:1:2:: and :3:: share a /63 and a /56, not a /64");
 	return check_failed;
 }
