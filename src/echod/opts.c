@@ -187,7 +187,8 @@ opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errcap)
 			if (set_flag(o, *a) == 0)
 				continue;
 			if (strchr("bCcdIlmpQrtu", *a) == NULL) {
-				fmt(err, errcap, "unknown option -%c", (unsigned char)*a < 0x20 ? '?' : *a);
+				fmt(err, errcap, "unknown option -%c",
+				    (unsigned char)*a < 0x20 || *a == 0x7f ? '?' : *a);
 				return -1;
 			}
 			arg = a[1] != '\0' ? a + 1 : argv[++i];

@@ -209,9 +209,14 @@ fmt_v(char *buf, size_t cap, const char *f, va_list ap)
 			break;
 		case 'S':	/* untrusted: control bytes become '?' so one line stays one line */
 			s = va_arg(ap, const char *);
-			for (len = 0; s[len] != '\0'; len++)
+			for (len = 0; s[len] != '\0'; len++) {
+				if (len == FMT_S_MAX) {	/* the rest of the message must still fit */
+					fmt_put(buf, cap, &n, "...", 3);
+					break;
+				}
 				fmt_put(buf, cap, &n, (unsigned char)s[len] < 0x20 ||
 				    s[len] == 0x7f ? "?" : s + len, 1);
+			}
 			continue;
 		case 'c':
 			tmp[0] = (char)va_arg(ap, int);

@@ -473,7 +473,18 @@ def test_per_source_prefix(t):
                 repr((got, p.stderr.decode()[-300:])))
 
 
+def test_long_and_del_options(t):
+    """A very long -b still gets its reason; a DEL byte in an option is shown as '?'."""
+    rc, out, err = run_echod("-b", "a" * 300)
+    first = err.splitlines()[0] if err else ""
+    t.check(rc == 64 and first == "echod: option -b: '%s...' is not an IPv4 or IPv6 address" % ("a" * 64),
+            "usage: -b with 300 bytes: cut after 64, the reason kept", repr(first))
+    rc, out, err = run_echod("-\x7f")
+    t.check(rc == 64 and err.startswith("echod: unknown option -?\n"), "usage: -DEL shown as '?'",
+            repr(err[:40]))
+
+
 TESTS = [test_udp_self_loop, test_udp_two_echods, test_udp_rate_limit, test_uid_range, test_user_db,
          test_std_fds_closed, test_per_source_reconnect, test_log_never_blocks,
          test_udp_port_takeover, test_inetd_errors, test_log_floods, test_shipped_args,
-         test_per_source_prefix]
+         test_per_source_prefix, test_long_and_del_options]

@@ -78,5 +78,10 @@ main(void)
 	bad("-p", NULL, "option -p needs a value");
 	bad("extra", NULL, "unexpected argument 'extra'");
 	bad("-m", "a\nb\x1b", "option -m: 'a?b?' is not valid");	/* one line, no escapes */
+	bad("-\x7f", NULL, "unknown option -?");
+	bad("-m", "a\x7f", "option -m: 'a?' is not valid");
+	bad("-p", "1111111111111111111111111111111111111111111111111111111111111111x",
+	    "option -p: '1111111111111111111111111111111111111111111111111111111111111111...' "
+	    "is not a number");	/* cut after 64 bytes: the reason still fits */
 	return check_failed;
 }
