@@ -17,7 +17,7 @@ import tempfile
 import time
 
 from echotest import (ECHOD, EMULATED, WRAPPER, Server, exchange, free_port, kill_group, recv_all,
-                      run_echod, timeout, wait_until)
+                      reserved_port_socket, run_echod, timeout, wait_until)
 
 
 def spoof_udp(src, dst, payload):
@@ -331,18 +331,6 @@ def test_inetd_errors(t):
         rc, got = inetd_errors(*args)
         t.check(rc == want and got == b"", "inetd: -i %s -> %d, nothing written to the client"
                 % (" ".join(args), want), repr((rc, got)))
-
-
-def reserved_port_socket():
-    """A UDP socket on a free port below 1024 (other suites on this host may hold one)."""
-    for port in range(1019, 600, -1):
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            s.bind(("127.0.0.1", port))
-            return s
-        except OSError:
-            s.close()
-    raise AssertionError("no free UDP port below 1024")
 
 
 def test_log_floods(t):

@@ -220,6 +220,21 @@ def reachable_copy(path):
         shutil.rmtree(folder)
 
 
+def reserved_port_socket():
+    """
+    A UDP socket on a free port below 1024, bound to 127.0.0.1 (root only):
+    suites running side by side on one host must not want the same one.
+    """
+    for port in range(1019, 600, -1):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            s.bind(("127.0.0.1", port))
+            return s
+        except OSError:
+            s.close()
+    raise AssertionError("no free UDP port below 1024")
+
+
 def run_echod(*args, env=None, seconds=10, stdin=None):
     """Runs echod to completion: (exit code, stdout, stderr)."""
     p = subprocess.run(WRAPPER + [ECHOD] + list(args), capture_output=True, env=env,
