@@ -472,7 +472,90 @@ def test_long_and_del_options(t):
             repr(err[:40]))
 
 
+# Runs in a mount namespace of its own with a tmpfs on /dev: a /dev/log that is
+# full and never read, as a stuck syslogd. Prints what it finds, one fact a line.
+SYSLOG_SCRIPT = r"""
+import os, signal, socket, subprocess, sys
+cmd = sys.argv[1].split() + [sys.argv[2]]
+wait = float(sys.argv[3])
+log = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+log.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
+log.bind("/dev/log")
+filler = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+filler.connect("/dev/log")
+filler.setblocking(False)
+try:
+    while True:
+        filler.send(b"x" * 200)
+except BlockingIOError:
+    pass
+p = subprocess.Popen(cmd + ["-1", "-p", "0", "-b", "127.0.0.1", "-s", "-m", "raw", "-c", "2", "-t", "2"],
+                     stdout=subprocess.PIPE)
+try:
+    port = int(p.stdout.readline())
+    served = 0
+    for i in range(5):
+        try:
+            c = socket.create_connection(("127.0.0.1", port), timeout=wait)
+            c.sendall(b"%d" % i)
+            c.shutdown(socket.SHUT_WR)
+            served += c.recv(10) == b"%d" % i
+            while c.recv(10):	# to the end: the child has logged its last line
+                pass
+            c.close()
+        except OSError:
+            pass
+    print("served", served, flush=True)
+    log.setblocking(False)
+    try:
+        while True:
+            log.recv(4096)
+    except BlockingIOError:
+        pass
+    p.send_signal(signal.SIGUSR1)
+    log.settimeout(wait)
+    try:
+        print("stats", log.recv(4096).decode(), flush=True)
+    except OSError:
+        print("stats none", flush=True)
+finally:
+    p.kill()
+    p.wait()
+# inetd mode: the error goes to syslog, not to the connection.
+ours, theirs = socket.socketpair()
+rc = subprocess.run(cmd + ["-i", "-u", "no-such-user-here"], stdin=theirs, stdout=theirs, stderr=theirs,
+                    timeout=10 * wait).returncode
+theirs.close()
+ours.settimeout(wait)
+print("inetd", rc, repr(ours.recv(4096)), flush=True)
+try:
+    print("inetd-syslog", log.recv(4096).decode(), flush=True)
+except OSError:
+    print("inetd-syslog none", flush=True)
+"""
+
+
+def test_syslog_never_blocks(t):
+    """-s with a syslogd that reads nothing: clients served, drops counted; inetd errors reach syslog."""
+    if os.geteuid() != 0:
+        t.check(True, "log: stuck syslogd (skipped: a private /dev needs root)")
+        return
+    script = 'mount -t tmpfs tmpfs /dev && exec /usr/bin/python3 -c "$@"'
+    p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
+                        SYSLOG_SCRIPT, " ".join(WRAPPER), os.path.abspath(ECHOD), str(timeout(5))],
+                       capture_output=True, timeout=timeout(120))
+    out = p.stdout.decode()
+    t.check("served 5\n" in out, "log: -s with a full /dev/log nobody reads: 5 clients served",
+            out + p.stderr.decode()[-300:])
+    t.check(re.search(r"stats .*; 11 log lines dropped \(11 log lines dropped before this\)", out)
+            is not None, "log: the 11 dropped syslog lines counted in the stats and on the next line", out)
+    t.check("inetd 67 b''" in out and re.search(r"inetd-syslog <\d+>echod\[\d+\]: -u: no such user "
+                                               r"'no-such-user-here'", out) is not None,
+            "inetd: the error goes to syslog, nothing to the client", out)
+
+
 TESTS = [test_udp_self_loop, test_udp_two_echods, test_udp_rate_limit, test_uid_range, test_user_db,
          test_std_fds_closed, test_per_source_reconnect, test_log_never_blocks,
          test_udp_port_takeover, test_inetd_errors, test_log_floods, test_shipped_args,
-         test_per_source_prefix, test_long_and_del_options]
+         test_per_source_prefix, test_long_and_del_options,
+         test_syslog_never_blocks]
