@@ -223,7 +223,7 @@ flow_reply(struct probe *p, struct flow *f, ssize_t n, unsigned long long now)
 	stats_add(&f->rtt, rtt);
 	if (f->rtt.n > 1) {
 		d = rtt > f->last_rtt ? rtt - f->last_rtt : f->last_rtt - rtt;
-		f->jit16 += d - ((f->jit16 + 8) >> 4);
+		f->jit16 = flow_jitter(f->jit16, d);
 	}
 	f->last_rtt = rtt;
 }

@@ -133,6 +133,16 @@ int load_stream(struct probe *p);
 int flow_run(struct probe *p);	/* flow.c: UDP at a set rate */
 int pmtu_run(struct probe *p);	/* pmtu.c: path MTU */
 
+/*
+ * RFC 3550's J += (|D| - J) / 16 in integers: j16 is J in 1/16 us, d is
+ * |D| in us (the RFC's own fixed-point form, section A.8).
+ */
+static inline unsigned long long
+flow_jitter(unsigned long long j16, unsigned long long d)
+{
+	return j16 + d - ((j16 + 8) >> 4);
+}
+
 /* flow.c: a datagram's first FLOW_HEAD bytes, as printable hex (a classic
  * reply repeats them as they are). */
 void flow_head_put(unsigned char *d, unsigned long tok, unsigned long seq,

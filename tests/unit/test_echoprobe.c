@@ -260,10 +260,28 @@ test_flow_head(void)
 	    "flow: a damaged head is not ours");
 }
 
+static void
+test_jitter(void)
+{
+	unsigned long long j = 0;
+	int i;
+
+	j = flow_jitter(j, 16000);
+	CHECK(j >> 4 == 1000, "jitter: the first |D| of 16 ms gives J = 1 ms, |D|/16 (%llu us)", j >> 4);
+	for (j = 0, i = 0; i < 200; i++)
+		j = flow_jitter(j, 10000);
+	CHECK((j >> 4) >= 9990 && (j >> 4) <= 10000,
+	    "jitter: a steady |D| of 10 ms converges to J = 10 ms (%llu us)", j >> 4);
+	for (i = 0; i < 200; i++)
+		j = flow_jitter(j, 0);
+	CHECK(j >> 4 == 0, "jitter: no variation decays to 0 (%llu us)", j >> 4);
+}
+
 int
 main(void)
 {
 	test_args();
+	test_jitter();
 	test_dscp();
 	test_flow_head();
 	test_stats();
