@@ -5,6 +5,12 @@ line is the tagged line of board/<board>/readme.txt (via qemucmd.sh), the
 console is a pexpect child, run(cmd) returns (output, exit code), and every
 timeout is multiplied by TIMEOUT_MULT. QEMU runs in its own session and is
 always killed by stop().
+
+boot(hide_firmware=True) starts QEMU in a private mount namespace where every
+folder it searches for firmware and option ROMs is covered by an empty
+tmpfs, so a board whose line needs such a file (a VGA BIOS, a NIC's boot
+ROM: Debian ships them in packages that are only recommended) fails to
+start on every machine, not only on one where those packages are missing.
 """
 import os
 import re
@@ -19,6 +25,40 @@ import pexpect
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MULT = float(os.environ.get("TIMEOUT_MULT", "1") or 1)
 PROMPT = "QEMU-TEST-7f3a> "
+
+
+# Runs in the new mount namespace: $1 folders to hide, then QEMU's argv.
+# QEMU also tries a ROM's bare name in its working folder: it starts in an
+# empty one.
+HIDE = r"""
+n=$1; shift
+empty=/
+while [ "$n" -gt 0 ]; do
+	if [ -d "$1" ]; then
+		mount -t tmpfs -o size=64k,mode=0755 no-firmware "$1" || exit 125
+		[ "$empty" != / ] || empty=$1
+	fi
+	n=$((n - 1)); shift
+done
+cd "$empty" && exec "$@"
+"""
+
+
+def firmware_dirs(qemu):
+    """The folders QEMU searches for firmware files (qemu-system-X -L help)."""
+    out = subprocess.run([qemu, "-L", "help"], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True, check=True).stdout
+    return sorted({os.path.realpath(d) for d in out.splitlines() if d.strip()})
+
+
+def without_firmware(argv):
+    """argv wrapped to run where QEMU's firmware folders are empty."""
+    dirs = firmware_dirs(argv[0])
+    # A user namespace lets a non-root user mount; root needs none (and
+    # cannot make one inside a chroot).
+    ns = ["unshare", "--mount", "--propagation", "private"] + \
+        (["--map-root-user"] if os.geteuid() != 0 else [])
+    return ns + ["sh", "-c", HIDE, "sh", str(len(dirs))] + dirs + argv, dirs
 
 
 def free_port():
@@ -46,14 +86,18 @@ class Emulator:
         self.qemu = None
         self.port = None
         self.started = None
+        self.hidden = []
 
-    def boot(self):
+    def boot(self, hide_firmware=False):
         self.port = free_port()
         line = subprocess.check_output(
             ["sh", os.path.join(TOP, "board/common/qemucmd.sh"), self.board,
              self.images, str(self.port)], text=True).strip()
         argv = shlex.split(line)
         self.logfile.write("# " + line + "\n")
+        if hide_firmware:
+            argv, self.hidden = without_firmware(argv)
+            self.logfile.write("# firmware folders hidden: %s\n" % " ".join(self.hidden))
         self.started = time.monotonic()
         # pexpect.spawn runs the child in a new session: its pid is the group.
         self.qemu = pexpect.spawn(argv[0], argv[1:], encoding="utf-8",

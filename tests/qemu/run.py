@@ -236,9 +236,11 @@ def main():
     reproducible()
     emu = Emulator(BOARD, IMAGES, os.path.join(LOGDIR, "qemu-%s-console.txt" % BOARD))
     try:
-        emu.boot()
+        # As on a machine without QEMU's recommended firmware packages.
+        emu.boot(hide_firmware=True)
         port = emu.port
-        note("QEMU started, echod forwarded to 127.0.0.1:%d" % port)
+        note("QEMU started, echod forwarded to 127.0.0.1:%d; empty: %s"
+             % (port, " ".join(emu.hidden)))
         seen, reply = "", b""
         deadline = time.monotonic() + 180 * MULT
         while time.monotonic() < deadline:
@@ -246,8 +248,14 @@ def main():
             if reply:
                 break
             seen += emu.drain(0.5)
+            if not emu.qemu.isalive():
+                break
         elapsed = time.monotonic() - emu.started
-        report(bool(reply), "boot-first-echo")
+        # QEMU loads every ROM while it builds the machine, before the
+        # guest runs: a kernel that printed its banner got past that.
+        last = (seen.strip().splitlines() or ["no output"])[-1]
+        report(bool(reply) or "Linux version" in seen, "starts-without-firmware-files", last)
+        report(bool(reply), "boot-first-echo", last)
         print("TIME: %s boot-to-first-echo %.1f s" % (BOARD, elapsed), flush=True)
         m = CLASSIC.fullmatch(reply)
         report(bool(m and m.group(1) == b"hello"), "classic-reply", repr(reply))
