@@ -43,7 +43,11 @@ T_RATE = 1 if QUICK else 2
 N_RTT = 100 if QUICK else 3000
 MIB = 2 if QUICK else 256
 
-PACKAGES = ["socat", "ucspi-tcp", "ncat", "busybox-static", "xinetd", "gnuplot-nox"]
+# openbsd-inetd conflicts with xinetd, so it is unpacked, not installed:
+# the libraries it links are installed here (its Depends in Debian 12), or
+# a fresh machine lacks libevent and it cannot start.
+INETD_LIBS = ["libbsd0", "libevent-2.1-7", "libsystemd0", "libtirpc3", "libwrap0"]
+PACKAGES = ["socat", "ucspi-tcp", "ncat", "busybox-static", "xinetd", "gnuplot-nox"] + INETD_LIBS
 
 procs = []
 LOAD = [0.0]
