@@ -64,6 +64,11 @@ ARCH_CFLAGS_mipsel  = -mno-abicalls
 ARCH_CFLAGS_mips    = -mno-abicalls
 ARCH_LDFLAGS_mipsel = -Wl,--no-warn-mismatch
 ARCH_LDFLAGS_mips   = $(ARCH_LDFLAGS_mipsel)
+# Cortex-A53 erratum 843419 (Raspberry Pi 3 and others): Debian's gcc has ld
+# fix an ADRP that lands at offset 0xff8/0xffc of a page. By default ld may
+# do so with a veneer, and then pads the text by up to 4 KiB; in a binary
+# this small every such ADRP can become an ADR instead, which costs nothing.
+ARCH_LDFLAGS_arm64  = -Wl,--fix-cortex-a53-843419=adr
 
 # common-page-size=16: no padding to a page boundary before .data in the
 # file (about 2 KiB of flash); segments stay aligned to the maximum page size.
