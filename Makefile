@@ -61,7 +61,7 @@ ALL_LDFLAGS = $(LINK_FLAGS) -Wl,-Map,$@.map
 # src/echod/ is the server, src/echoprobe/ the client.
 # dscp.c last: on arm64 the other order costs a 4 KiB erratum-stub gap (docs/size.md).
 LIB_SRC    = fmt.c log.c mono.c net.c reply.c dscp.c
-ECHOD_SRC  = main.c opts.c server.c echo.c udp.c ratelimit.c privdrop.c
+ECHOD_SRC  = main.c opts.c server.c echo.c udp.c ratelimit.c privdrop.c activate.c
 PROBE_SRC  = main.c args.c out.c sess.c ping.c load.c flow.c pmtu.c verify.c
 
 LIB_OBJ    = $(LIB_SRC:%.c=$(B)/obj/lib/%.o)
@@ -170,7 +170,7 @@ dist:
 # The one list of suites `make check` runs, in order; each is defined in
 # tests/check.mk. A failing suite does not stop the others: the summary of
 # every suite's PASS:/FAIL: lines decides.
-CHECK_SUITES ?= check-unit check-host check-san check-valgrind check-fuzz \
+CHECK_SUITES ?= check-unit check-host check-systemd check-san check-valgrind check-fuzz \
 	check-cross check-pkg check-qemu check-probe check-contrib check-path
 
 include tests/check.mk

@@ -14,7 +14,7 @@ TEST_INC   = -Isrc/lib -Isrc/echod -Isrc/echoprobe
 UNIT_OBJ   = $(filter-out $(B)/obj/echod/main.o,$(ECHOD_OBJ)) \
 	$(filter-out $(B)/obj/echoprobe/main.o $(LIB_OBJ),$(PROBE_OBJ))
 
-.PHONY: check check-unit check-host check-san check-valgrind check-fuzz fuzz \
+.PHONY: check check-unit check-host check-systemd check-san check-valgrind check-fuzz fuzz \
 	check-cross check-qemu check-probe check-contrib contrib-hashes check-pkg check-path
 
 $(B)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(UNIT_OBJ) $(B)/flags | $(TC_DEPS)
@@ -41,6 +41,17 @@ check-host: all
 	@mkdir -p $(TESTLOG)
 	$(Q)$(TEST_ENV) ECHOD_WRAPPER="$(ARCH_RUNNER)" SUITE_TAG=$(LOGTAG) ECHOD_SANITIZED=$(if $(SANITIZE),1,0) $(PYTHON) tests/host/run.py $(HOST_TESTS) 2>&1 | \
 		tee $(TESTLOG)/host-$(LOGTAG).log; ! grep -q '^FAIL' $(TESTLOG)/host-$(LOGTAG).log
+
+# Socket activation (systemd-socket-activate and our own launcher), with
+# Debian's systemd as a tool, not as init. ARCH=<cross> runs echod under
+# qemu-user.
+SYSTEMD_PKGS = systemd
+DEPS_PKGS   += $(SYSTEMD_PKGS)
+check-systemd: all
+	@mkdir -p $(TESTLOG)
+	$(Q)sh board/common/aptdeps.sh $(SYSTEMD_PKGS)
+	$(Q)$(TEST_ENV) ECHOD_WRAPPER="$(ARCH_RUNNER)" SUITE_TAG=systemd-$(LOGTAG) $(PYTHON) tests/systemd/run.py 2>&1 | \
+		tee $(TESTLOG)/systemd-$(LOGTAG).log; ! grep -q '^FAIL' $(TESTLOG)/systemd-$(LOGTAG).log
 
 # The same unit and host suites on an ASan+UBSan build (glibc gcc, so the
 # sanitizer runtimes exist), then the parent under valgrind for a short run.

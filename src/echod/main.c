@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "activate.h"
 #include "config.h"
 #include "dscp.h"
 #include "echo.h"
@@ -103,15 +104,52 @@ open_std_fds(void)
 		close(fd);
 }
 
+/* -I, -Q and UDP's DSCP reflection on the sockets from the service manager too. */
+static void
+mark_activated(const struct server_listeners *l, const struct opts *o)
+{
+	unsigned i;
+
+	for (i = 0; i < l->n; i++)
+		mark_listener(l->fd[i], l->udp >> i & 1 ? SOCK_DGRAM : SOCK_STREAM,
+		    l->inet6 >> i & 1 ? AF_INET6 : AF_INET, o);
+}
+
+/* -b, -p, -U: our own TCP listener, and with -U the UDP socket, in l; returns the port. */
+static int
+open_listeners(struct server_listeners *l, union net_addr *a, const struct opts *o)
+{
+	char err[128];
+	socklen_t len;
+	int port;
+
+	len = net_addr(a, o->bind, o->port);
+	if (len == 0) {
+		fmt(err, sizeof err, "option -b: '%S' is not an IPv4 or IPv6 address", o->bind);
+		usage_error(o, err);
+	}
+	l->fd[0] = open_listener(a, len, SOCK_STREAM, o);
+	port = net_local_port(l->fd[0]);
+	l->n = 1;
+	l->timeouts_set = 1;
+	if (o->udp) {
+		/* With -p 0, UDP takes the port the kernel gave TCP. */
+		net_set_port(a, port);
+		l->fd[l->n++] = open_listener(a, len, SOCK_DGRAM, o);
+		l->udp = 2;
+	}
+	return port;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct opts o;
 	struct priv priv;
+	struct server_listeners l = { .n = 0 };
 	union net_addr a;
-	socklen_t len;
 	char err[128], line[128];
-	int tcp, udp = -1, port;
+	int port = 0;
 
 	open_std_fds();
 	if (opts_parse(&o, argc, argv, err, sizeof err) < 0)
@@ -140,26 +178,21 @@ main(int argc, char **argv)
 			log_die(EX_NOPERM, "-u %S: cannot drop privileges: %m", o.user);
 		return serve_inetd(&o);
 	}
-	len = net_addr(&a, o.bind, o.port);
-	if (len == 0) {
-		fmt(err, sizeof err, "option -b: '%S' is not an IPv4 or IPv6 address", o.bind);
-		usage_error(&o, err);
-	}
-	tcp = open_listener(&a, len, SOCK_STREAM, &o);
-	port = net_local_port(tcp);
-	if (o.udp) {
-		/* With -p 0, UDP takes the port the kernel gave TCP. */
-		net_set_port(&a, port);
-		udp = open_listener(&a, len, SOCK_DGRAM, &o);
-	}
+	/* Sockets from the service manager replace -b, -p and -U (and -1). */
+	if (activate_listeners(&l) == 0)
+		port = open_listeners(&l, &a, &o);
+	else
+		mark_activated(&l, &o);
 	if (o.user != NULL && priv_drop(&priv) < 0)
 		log_die(EX_NOPERM, "-u %S: cannot drop privileges: %m", o.user);
-	if (o.print_port) {
-		fmt(line, sizeof line, "%d\n", port);
-		log_puts(STDOUT_FILENO, line);
+	if (port != 0) {
+		if (o.print_port) {
+			fmt(line, sizeof line, "%d\n", port);
+			log_puts(STDOUT_FILENO, line);
+		}
+		log_info("listening on %A port %d, %s%s mode, up to %u children",
+		    &a.sa, port, o.udp ? "tcp+udp, " : "",
+		    o.mode == MODE_RAW ? "raw" : "classic", o.maxchild);
 	}
-	log_info("listening on %A port %d, %s%s mode, up to %u children",
-	    &a.sa, port, o.udp ? "tcp+udp, " : "",
-	    o.mode == MODE_RAW ? "raw" : "classic", o.maxchild);
-	return server_run(tcp, udp, &o);
+	return server_run(&l, &o);
 }

@@ -55,7 +55,8 @@ struct state {
 
 static const struct opts *opt;
 static struct echo_conf conf;
-static int tcp_fd = -1, udp_fd = -1, sig_fd = -1;
+static const struct server_listeners *ls;
+static int sig_fd = -1;
 static sigset_t child_mask;	/* what a child runs with */
 static struct state *st;
 static struct log_limit refused_lines;	/* a client can repeat these at will */
@@ -95,13 +96,20 @@ fork_child(void)
 }
 
 static void
+close_listeners(void)
+{
+	unsigned i;
+
+	for (i = 0; i < ls->n; i++)
+		close(ls->fd[i]);
+}
+
+static void
 child_main(int fd, struct slot *s)
 {
 	int r;
 
-	close(tcp_fd);
-	if (udp_fd >= 0)
-		close(udp_fd);
+	close_listeners();
 	close(sig_fd);
 	sigprocmask(SIG_SETMASK, &child_mask, NULL);
 	r = echo_session(fd, fd, &s->peer, &conf, &s->count);
@@ -204,7 +212,7 @@ accept_failed(void)
  * a private page) after every fork at light load.
  */
 static void
-accept_one(void)
+accept_one(int tcp_fd)
 {
 	union net_addr peer;
 	socklen_t len = sizeof peer;
@@ -299,34 +307,47 @@ log_stats(void)
 	    st->udp.in, st->udp.out, st->udp.dropped, st->log.total);
 }
 
-/* One turn of the loop: wait for a listener or a signal, then serve. */
+/* Whether a TCP listener may be accepted from now: not stopping, below -c, no backoff. */
+static int
+may_accept(void)
+{
+	return !st->want_exit && st->nchildren < opt->maxchild && st->backoff_until == 0;
+}
+
+/*
+ * One turn of the loop: wait for a listener or a signal, then serve. p[1 + i]
+ * is ls->fd[i]; a TCP listener we may not accept from now gets fd -1, which
+ * poll(2) skips.
+ */
 static void
 serve_once(void)
 {
-	struct pollfd p[3];
+	struct pollfd p[1 + SERVER_LISTEN_MAX];
 	unsigned long long now;
-	int n = 1, timeout = -1, tcp_at = -1, udp_at = -1;
+	unsigned i;
+	int timeout = -1;
 
 	p[0] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
 	if (st->backoff_until != 0 && (now = mono_ms()) < st->backoff_until)
 		timeout = (int)(st->backoff_until - now);
-	else if (st->nchildren < opt->maxchild) {
+	else
 		st->backoff_until = 0;
-		p[n] = (struct pollfd){ .fd = tcp_fd, .events = POLLIN };
-		tcp_at = n++;
-	}
-	if (udp_fd >= 0) {
-		p[n] = (struct pollfd){ .fd = udp_fd, .events = POLLIN };
-		udp_at = n++;
-	}
-	if (poll(p, n, timeout) <= 0)
+	for (i = 0; i < ls->n; i++)
+		p[1 + i] = (struct pollfd){ .events = POLLIN,
+		    .fd = ls->udp >> i & 1 || may_accept() ? ls->fd[i] : -1 };
+	if (poll(p, 1 + ls->n, timeout) <= 0)
 		return;		/* the backoff ran out (or a stop signal such as SIGCONT) */
 	if (p[0].revents != 0)
 		take_signals();
-	if (udp_at >= 0 && p[udp_at].revents != 0)
-		udp_serve(udp_fd, opt->mode, &st->udp);
-	if (tcp_at >= 0 && p[tcp_at].revents != 0 && !st->want_exit)
-		accept_one();
+	/* Each ready listener in turn; one accept may reach -c, so ask again each time. */
+	for (i = 0; i < ls->n; i++) {
+		if (p[1 + i].revents == 0)
+			continue;
+		if (ls->udp >> i & 1)
+			udp_serve(ls->fd[i], opt->mode, &st->udp);
+		else if (may_accept())
+			accept_one(ls->fd[i]);
+	}
 }
 
 /* Children get ECHOD_GRACE seconds to finish, then SIGTERM, then SIGKILL. */
@@ -339,9 +360,7 @@ shut_down(void)
 	unsigned i;
 	int sig = SIGTERM;
 
-	close(tcp_fd);
-	if (udp_fd >= 0)
-		close(udp_fd);
+	close_listeners();
 	log_info("stopping, %u connections to finish", st->nchildren);
 	for (;;) {
 		reap();
@@ -360,16 +379,15 @@ shut_down(void)
 }
 
 int
-server_run(int tcp, int udp, const struct opts *o)
+server_run(const struct server_listeners *l, const struct opts *o)
 {
 	opt = o;
-	tcp_fd = tcp;
-	udp_fd = udp;
+	ls = l;
 	conf.mode = o->mode;
 	conf.idle = o->idle;
 	conf.delay = o->delay;
-	/* On the listener (net_listen), not two setsockopt() calls in every child. */
-	conf.timeouts_set = 1;
+	/* On the listener (net_listen), not two setsockopt() calls in every child (activate.c says when not). */
+	conf.timeouts_set = l->timeouts_set;
 	ratelimit_init(o->rate, o->burst != 0 ? o->burst : o->rate);
 	st = mmap(NULL, sizeof *st + o->maxchild * sizeof st->slot[0],
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
