@@ -42,10 +42,12 @@ check-host: all
 	$(Q)$(TEST_ENV) ECHOD_WRAPPER="$(ARCH_RUNNER)" SUITE_TAG=$(LOGTAG) ECHOD_SANITIZED=$(if $(SANITIZE),1,0) $(PYTHON) tests/host/run.py $(HOST_TESTS) 2>&1 | \
 		tee $(TESTLOG)/host-$(LOGTAG).log; ! grep -q '^FAIL' $(TESTLOG)/host-$(LOGTAG).log
 
-# Socket activation (systemd-socket-activate and our own launcher), with
-# Debian's systemd as a tool, not as init. ARCH=<cross> runs echod under
-# qemu-user.
-SYSTEMD_PKGS = systemd
+# Socket activation (systemd-socket-activate and our own launcher) and the
+# units in contrib/systemd (systemd-analyze verify and security, the sandbox
+# against echod's system calls under strace); Debian's systemd and strace
+# as tools, not systemd as init. ARCH=<cross> runs echod under qemu-user
+# and leaves out the strace check.
+SYSTEMD_PKGS = systemd strace
 DEPS_PKGS   += $(SYSTEMD_PKGS)
 check-systemd: all
 	@mkdir -p $(TESTLOG)
