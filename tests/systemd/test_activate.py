@@ -33,10 +33,14 @@ class Activated(Server):
 
     def __init__(self, cmd, env=None, pass_fds=(), read_port=False):
         self.log = tempfile.NamedTemporaryFile(prefix="echod-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE if read_port else self.log,
-                                     stderr=self.log, env=env or clean_env(),
-                                     pass_fds=pass_fds, start_new_session=True)
+        # O_APPEND: echod writes its log through a description of its own
+        # (log.c reopens stderr); without it the activator's later lines,
+        # at its own offset, would overwrite echod's.
+        with open(self.log.name, "ab") as out:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.PIPE if read_port else out,
+                                         stderr=out, env=env or clean_env(),
+                                         pass_fds=pass_fds, start_new_session=True)
         self.port = self._read_port() if read_port else None
 
 
