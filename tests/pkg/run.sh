@@ -421,6 +421,31 @@ else
 	fail "$n/install"
 fi
 
+# ---- INIT=systemd -------------------------------------------------------
+# Every unit of contrib/systemd/ (the four the docs name among them) into
+# SYSTEMDUNITDIR, and /etc/default/echod, their EnvironmentFile.
+n=init-systemd
+d=$(tree $n)
+units=
+for u in echod.service echod.socket echod-inetd.socket echod-inetd@.service; do
+	check "$n/contrib-has-$u" test -f "$d/contrib/systemd/$u"
+done
+for u in "$d"/contrib/systemd/*.service "$d"/contrib/systemd/*.socket; do
+	units="$units lib/systemd/system/${u##*/}:644"
+done
+if ran "$n" clean_env make -C "$d" CC=gcc DESTDIR="$out/$n-root" INIT=systemd SYSTEMDUNITDIR=/lib/systemd/system install
+then
+	# shellcheck disable=SC2086
+	check "$n/layout" layout_ok "$out/$n-root" $BIN_FILES etc/default/echod:644 $units
+	same=0
+	for u in "$d"/contrib/systemd/*.service "$d"/contrib/systemd/*.socket; do
+		cmp -s "$u" "$out/$n-root/lib/systemd/system/${u##*/}" || same=1
+	done
+	check "$n/units-as-shipped" test "$same" -eq 0
+else
+	fail "$n/install"
+fi
+
 # ---- errors -------------------------------------------------------------
 # refused NAME PATTERN MAKEARGS...: make fails at once, saying PATTERN.
 refused() {
