@@ -171,10 +171,11 @@ dist:
 # tests/check.mk. A failing suite does not stop the others: the summary of
 # every suite's PASS:/FAIL: lines decides.
 CHECK_SUITES ?= check-unit check-host check-systemd check-san check-valgrind check-fuzz \
-	check-cross check-pkg check-qemu check-probe check-contrib check-path
+	check-cross check-pkg check-deb check-qemu check-probe check-contrib check-path
 
 include tests/check.mk
 include board/image.mk
+include contrib/debian/deb.mk
 include tests/bench/bench.mk
 
 clean:
@@ -197,6 +198,7 @@ help:
 	@echo "  run BOARD=b PORT=p   boot the board, echod forwarded to 127.0.0.1:p"
 	@echo "  install DESTDIR=d [PREFIX=/usr] [INIT=sysv|systemd|none]   what the build made, init files"
 	@echo "  dist            \$$(O)/echod-$(VERSION).tar.gz and .sha256, reproducible (git checkout)"
+	@echo "  deb [ARCH=a]    \$$(O)/deb/echod_<version>_<debarch>.deb for Debian 12 and its SBC images"
 	@echo "  bench bench-qemu   side-by-side benchmarks into docs/benchmarks.md"
 	@echo "Variables: O=$(O) V=1 SANITIZE=1 STATIC=0|1 WERROR=1 CC= CROSS_COMPILE= CFLAGS= CPPFLAGS= LDFLAGS="
 	@echo "  STRIP= DESTDIR= PREFIX=$(PREFIX) INIT=$(INIT) DL_DIR=$(DL_DIR) TIMEOUT_MULT=$(TIMEOUT_MULT)"

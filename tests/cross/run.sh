@@ -17,18 +17,8 @@ SIZE_BUDGET=${SIZE_BUDGET:-board/size-budget}
 out=$O/tests/cross
 mkdir -p "$out"
 
-pass() { echo "PASS: cross/$1"; }
-fail() { echo "FAIL: cross/$1${2:+ ($2)}"; }
-# check NAME CMD...: one result line from a command's exit status.
-check() {
-	_cn=$1; shift
-	if "$@"; then pass "$_cn"; else fail "$_cn"; fi
-}
-# mk LOGNAME ARGS...: quiet make, its output kept for a failing case.
-mk() {
-	l=$out/$1.txt; shift
-	$MAKE --no-print-directory WERROR="${WERROR:-1}" "$@" > "$l" 2>&1 || { tail -n 20 "$l" | sed 's/^/    /'; return 1; }
-}
+SUITE=cross
+. tests/lib/suite.sh
 
 # What each arch's binaries must say about themselves: readelf -h class,
 # byte order, machine, a pattern the flags must match, the qemu-user binary.
