@@ -1,9 +1,9 @@
 # shellcheck shell=sh disable=SC2034 # the variables are for the caller
 # boardvars.sh: sourced. board_vars README sets the board's KEY=value facts
-# (ARCH KERNEL_PKG KERNEL_SCRIPT BUSYBOX_SCRIPT KERNEL MODULES CONSOLE PORT)
+# (ARCH KERNEL_PKG KERNEL_SCRIPT BUSYBOX_SCRIPT ROOTFS KERNEL MODULES CONSOLE PORT)
 # and QEMU_LINE, the "Run the emulation with:" line tagged "# <board>".
 board_vars() {
-	for k in ARCH KERNEL_PKG KERNEL_SCRIPT BUSYBOX_SCRIPT KERNEL MODULES CONSOLE PORT; do
+	for k in ARCH KERNEL_PKG KERNEL_SCRIPT BUSYBOX_SCRIPT ROOTFS KERNEL MODULES CONSOLE PORT; do
 		v=$(sed -n "s/^$k=//p" "$1" | tail -n 1)
 		eval "$k=\$v"
 	done

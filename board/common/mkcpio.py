@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-"""mkcpio.py DIR OUT.cpio.gz [NODE...]
+"""mkcpio.py [--exact] DIR OUT.cpio.gz [NODE...]
 
 Packs DIR into a gzip "newc" cpio archive for an initramfs, reproducibly:
 entries sorted by path, owner root, mtime SOURCE_DATE_EPOCH (default 0),
 directories 0755 (sticky bits kept), inodes numbered in order, gzip without
 name or time. NODE adds a device node without needing root: "dev/console:c:5:1".
+--exact keeps every owner, group and directory mode as they are in DIR (a
+root file system unpacked by root, such as a Debian system's).
 """
 import gzip
 import os
@@ -12,10 +14,10 @@ import stat
 import sys
 
 
-def entry(name, mode, data=b"", ino=0, rdev=(0, 0), mtime=0):
+def entry(name, mode, data=b"", ino=0, rdev=(0, 0), mtime=0, owner=(0, 0)):
     namez = name.encode() + b"\0"
     hdr = "070701" + "".join("%08X" % v for v in (
-        ino, mode, 0, 0, 1, mtime, len(data), 0, 0, rdev[0], rdev[1],
+        ino, mode, owner[0], owner[1], 1, mtime, len(data), 0, 0, rdev[0], rdev[1],
         len(namez), 0))
     out = hdr.encode() + namez
     out += b"\0" * (-len(out) % 4) + data
@@ -23,7 +25,9 @@ def entry(name, mode, data=b"", ino=0, rdev=(0, 0), mtime=0):
 
 
 def main():
-    top, dest, nodes = sys.argv[1], sys.argv[2], sys.argv[3:]
+    args = sys.argv[1:]
+    exact = args[:1] == ["--exact"]
+    top, dest, nodes = args[exact], args[exact + 1], args[exact + 2:]
     mtime = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
     items = {}
     for root, dirs, files in os.walk(top):
@@ -43,16 +47,18 @@ def main():
             continue
         st = os.lstat(src)
         perm = stat.S_IMODE(st.st_mode)
+        own = (st.st_uid, st.st_gid) if exact else (0, 0)
         if stat.S_ISLNK(st.st_mode):
             out.append(entry(name, stat.S_IFLNK | 0o777,
-                             os.readlink(src).encode(), ino, mtime=mtime))
+                             os.readlink(src).encode(), ino, mtime=mtime, owner=own))
         elif stat.S_ISDIR(st.st_mode):
-            out.append(entry(name, stat.S_IFDIR | 0o755 | (perm & 0o1000),
-                             ino=ino, mtime=mtime))
+            dperm = perm if exact else 0o755 | (perm & 0o1000)
+            out.append(entry(name, stat.S_IFDIR | dperm,
+                             ino=ino, mtime=mtime, owner=own))
         elif stat.S_ISREG(st.st_mode):
             with open(src, "rb") as f:
                 out.append(entry(name, stat.S_IFREG | perm, f.read(), ino,
-                                 mtime=mtime))
+                                 mtime=mtime, owner=own))
         else:
             sys.exit("mkcpio: %s: unsupported file type" % src)
     out.append(entry("TRAILER!!!", 0))

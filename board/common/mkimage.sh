@@ -7,7 +7,9 @@
 #   rootfs.cpio.gz    the initramfs (reproducible, see mkcpio.py)
 # Board facts come from board/BOARD/readme.txt (see docs/boards.md): the
 # kernel and busybox are Debian packages, or built by the board's
-# KERNEL_SCRIPT / BUSYBOX_SCRIPT. Env: DL_DIR, CACHE_DIR.
+# KERNEL_SCRIPT / BUSYBOX_SCRIPT. A ROOTFS=debian board gets a Debian system
+# with echod's package ($ECHOD_DEB) instead (debian-rootfs.sh), TARGET_DIR
+# being filled here rather than by make install. Env: DL_DIR, CACHE_DIR.
 set -eu
 umask 022
 board=${1:?usage: mkimage.sh BOARD TARGET_DIR IMAGE_DIR}
@@ -50,6 +52,9 @@ else
 	fi
 	rm -rf "$kdir" && mkdir -p "$kdir/modules"
 	for k in "$x"/boot/vmlinu*; do cp "$k" "$kdir/kernel"; done
+	ls "$x/lib/modules" > "$kdir/release"
+	# What depmod reads besides the modules (ROOTFS=debian boards).
+	cp "$x"/lib/modules/*/modules.order "$x"/lib/modules/*/modules.builtin* "$kdir/"
 	for m in $MODULES; do
 		f=$(find "$x/lib/modules" -name "$m.ko" | head -n 1)
 		[ -n "$f" ] || { echo "mkimage: module $m not in $KERNEL_PKG" >&2; exit 1; }
@@ -57,35 +62,45 @@ else
 	done
 fi
 
-# busybox into $work/busybox/busybox.
-bbdir=$work/busybox
-if [ -n "$BUSYBOX_SCRIPT" ]; then
-	sh "$bdir/$BUSYBOX_SCRIPT" "$bbdir"
+exact=
+if [ "$ROOTFS" = debian ]; then
+	# A Debian system instead of busybox (debian-rootfs.sh): debootstrap's
+	# root (cached), the NIC modules, echod's package $ECHOD_DEB installed.
+	# Its owners and modes are packed as they are.
+	MODULES=$MODULES CONSOLE=$CONSOLE sh "$top/board/common/debian-rootfs.sh" "$target" "$kdir"
+	exact=--exact
+	cd "$target"
 else
-	x=$(debpkg busybox-static)
-	mkdir -p "$bbdir" && cp "$x/bin/busybox" "$bbdir/busybox"
-fi
+	# busybox into $work/busybox/busybox.
+	bbdir=$work/busybox
+	if [ -n "$BUSYBOX_SCRIPT" ]; then
+		sh "$bdir/$BUSYBOX_SCRIPT" "$bbdir"
+	else
+		x=$(debpkg busybox-static)
+		mkdir -p "$bbdir" && cp "$x/bin/busybox" "$bbdir/busybox"
+	fi
 
-# The root file system: skeleton, busybox (applet links are made at boot by
-# rcS with `busybox --install -s`), modules in load order.
-cd "$target"
-mkdir -p bin sbin usr/bin usr/sbin lib/modules dev proc sys run tmp root var/log
-chmod 1777 tmp
-ln -sfn ../run var/run
-cp -R "$top/board/common/skeleton/." .
-install -m 0755 "$bbdir/busybox" bin/busybox
-ln -sf busybox bin/sh
-ln -sf ../bin/busybox sbin/init
-ln -sf sbin/init init
-: > etc/modules
-for m in $MODULES; do
-	install -m 0644 "$kdir/modules/$m.ko" lib/modules/
-	echo "$m" >> etc/modules
-done
+	# The root file system: skeleton, busybox (applet links are made at boot by
+	# rcS with `busybox --install -s`), modules in load order.
+	cd "$target"
+	mkdir -p bin sbin usr/bin usr/sbin lib/modules dev proc sys run tmp root var/log
+	chmod 1777 tmp
+	ln -sfn ../run var/run
+	cp -R "$top/board/common/skeleton/." .
+	install -m 0755 "$bbdir/busybox" bin/busybox
+	ln -sf busybox bin/sh
+	ln -sf ../bin/busybox sbin/init
+	ln -sf sbin/init init
+	: > etc/modules
+	for m in $MODULES; do
+		install -m 0644 "$kdir/modules/$m.ko" lib/modules/
+		echo "$m" >> etc/modules
+	done
+fi
 [ -d "$bdir/rootfs-overlay" ] && cp -R "$bdir/rootfs-overlay/." .
 
 cp "$kdir/kernel" "$images/$KERNEL"
-"${PYTHON:-/usr/bin/python3}" "$top/board/common/mkcpio.py" "$target" \
+"${PYTHON:-/usr/bin/python3}" "$top/board/common/mkcpio.py" $exact "$target" \
 	"$images/rootfs.cpio.gz" dev/console:c:5:1 dev/null:c:1:3
 cd "$images"
 echo "image $board: $images"

@@ -14,14 +14,7 @@ shift
 mkdir -p "$dl"
 dl=$(cd "$dl" && pwd)
 apt=$dl/.apt-src
-mirror=${DEBIAN_MIRROR:-}
-if [ -z "$mirror" ]; then
-	# The mirror the machine already uses (deb822 or one-line format).
-	mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
-		sed -n 's/^URIs:[[:space:]]*\(http[^ ]*\/debian\)\/*$/\1/p' | head -n 1)
-	[ -n "$mirror" ] || mirror=$(sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\(http[^ ]*\/debian\)\/\?[[:space:]]\+bookworm[[:space:]].*/\2/p' /etc/apt/sources.list 2>/dev/null | head -n 1)
-	[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
-fi
+mirror=$(sh "$(dirname "$0")/../common/mirror.sh")
 suite=${DEBIAN_SUITE:-bookworm}
 mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/parts"
 printf 'deb %s %s main\ndeb-src %s %s main\n' "$mirror" "$suite" "$mirror" "$suite" > "$apt/sources.list"

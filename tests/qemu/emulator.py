@@ -116,9 +116,15 @@ class Emulator:
         """Waits for the end of rcS, then sets a shell with a unique prompt."""
         if "=== rcS done" not in seen:
             self.qemu.expect_exact("=== rcS done", timeout=timeout * MULT)
+        self.shell(r"# ", 30)
+
+    def shell(self, prompt, timeout):
+        """Waits for the console's shell prompt, then sets a unique one."""
         self.qemu.sendline("")
-        self.qemu.expect(r"# ", timeout=30 * MULT)
-        self.qemu.sendline("stty -echo; PS1='%s'; dmesg -n 1" % PROMPT)
+        self.qemu.expect(prompt, timeout=timeout * MULT)
+        # The prompt is quoted in two pieces, so the echo of this line
+        # (before stty -echo acts) cannot be taken for the prompt itself.
+        self.qemu.sendline("stty -echo; PS1='%s'\"%s\"; dmesg -n 1" % (PROMPT[:-2], PROMPT[-2:]))
         self.qemu.expect_exact(PROMPT, timeout=30 * MULT)
         self.drain(0.5)
 
