@@ -60,9 +60,9 @@ ALL_LDFLAGS = $(LINK_FLAGS) -Wl,-Map,$@.map
 # The tree shows what links into what: src/lib/ is shared by both programs,
 # src/echod/ is the server, src/echoprobe/ the client.
 # dscp.c last: on arm64 the other order costs a 4 KiB erratum-stub gap (docs/size.md).
-LIB_SRC    = fmt.c log.c mono.c net.c reply.c dscp.c
+LIB_SRC    = errmsg.c file.c fmt.c log.c mono.c net.c reply.c tz.c dscp.c
 ECHOD_SRC  = main.c opts.c server.c echo.c udp.c ratelimit.c privdrop.c activate.c
-PROBE_SRC  = main.c args.c out.c sess.c ping.c load.c flow.c pmtu.c verify.c
+PROBE_SRC  = main.c args.c out.c sess.c ping.c load.c flow.c pmtu.c verify.c resolve.c
 
 LIB_OBJ    = $(LIB_SRC:%.c=$(B)/obj/lib/%.o)
 ECHOD_OBJ  = $(ECHOD_SRC:%.c=$(B)/obj/echod/%.o) $(LIB_OBJ)
@@ -94,11 +94,13 @@ $(B)/echod: $(ECHOD_OBJ) $(TC_DEPS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(ALL_LDFLAGS)
 	$(Q)$(STRIP) -s -R .comment -R '.note*' $@
+	$(Q)$(SSTRIP) $@
 
 $(B)/echoprobe: $(PROBE_OBJ) $(TC_DEPS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(ALL_LDFLAGS)
 	$(Q)$(STRIP) -s -R .comment -R '.note*' $@
+	$(Q)$(SSTRIP) $@
 
 # ---- install --------------------------------------------------------------
 #   make install DESTDIR=<rootfs> [PREFIX=/usr] [INIT=sysv|systemd|none]

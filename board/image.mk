@@ -11,7 +11,8 @@ IMAGE_DIR  ?= $(O)/images/$(BOARD)
 TARGET_DIR ?= $(O)/rootfs/$(BOARD)
 board_key   = $(shell sed -n 's/^$(2)=//p' board/$(1)/readme.txt 2>/dev/null)
 board_arch  = $(call board_key,$(1),ARCH)
-IMAGE_ENV   = DL_DIR=$(DL_DIR) CACHE_DIR=$(CACHE_DIR) PYTHON=$(PYTHON)
+IMAGE_ENV   = DL_DIR=$(DL_DIR) CACHE_DIR=$(CACHE_DIR) PYTHON=$(PYTHON) \
+	MIPS_SYSROOT=$(abspath $(call sysroot_of,mips))
 # Host packages the images and their tests need (the echod and echoprobe
 # in the image, for its tests, come from the cross build); debootstrap and
 # kmod (depmod) make the ROOTFS=debian boards.

@@ -14,14 +14,18 @@
 #    the output goes to $(O)/target/, whatever ARCH says.
 # 2. ARCH=armhf|armel|arm64|mipsel|mips (Debian's names) and no compiler
 #    given: Debian's glibc-targeted cross gcc pointed at a static musl
-#    sysroot in $(CACHE_DIR)/sysroot/$(ARCH) by a specs file
-#    (board/common/sysroot.sh): musl-dev:$(ARCH) from Debian's archive, or
-#    Debian's musl source built here for big-endian mips, which Debian does
-#    not build. Static only (the sysroot has no shared libc). Output in
-#    $(O)/$(ARCH)/; test binaries run under Debian's qemu-user-static.
-#    MUSL=source builds musl from Debian's source for every arch, with musl's
-#    -Os instead of Debian's -O2 (smaller, see docs/size.md), in
-#    $(CACHE_DIR)/sysroot/$(ARCH)-src.
+#    sysroot by a specs file (board/common/sysroot.sh). By default
+#    (MUSL=source) musl is built here from Debian's musl source package, for
+#    size: -Os everywhere (Debian's musl-dev is -O2, its string functions
+#    -O3) and MUSL_CFLAGS_<arch> below (docs/size.md); MUSL=debian takes
+#    Debian's musl-dev:$(ARCH) binaries instead, where Debian builds them
+#    (not for big-endian mips). Static only (the sysroot has no shared
+#    libc). Output in $(O)/$(ARCH)/; test binaries run under Debian's
+#    qemu-user-static. A sysroot lives in
+#    $(CACHE_DIR)/sysroot/<arch>-<musl>-<key>, the key a hash of the scripts
+#    that make it and of musl's flags for that arch: a change makes a new
+#    sysroot beside the old one, and trees with different scripts share one
+#    CACHE_DIR without rebuilding each other's.
 # 3. ARCH=host (the default): musl-gcc when installed (fast fork, tiny
 #    child), else gcc; static unless STATIC=0; output in $(O)/host/.
 #    SANITIZE=1: glibc gcc with ASan+UBSan (the sanitizer runtimes need
@@ -38,7 +42,7 @@
 CROSS_ARCHES = armhf armel arm64 mipsel mips
 SYSROOT_DIR ?= $(CACHE_DIR)/sysroot
 SIZE_BUDGET ?= board/size-budget
-MUSL        ?= debian
+MUSL        ?= source
 
 TRIPLET_armhf  = arm-linux-gnueabihf
 TRIPLET_armel  = arm-linux-gnueabi
@@ -53,15 +57,17 @@ QEMU_mipsel = qemu-mipsel-static
 QEMU_mips   = qemu-mips-static
 
 # Flags kept only where they measurably shrink the binary (docs/size.md).
-# ARM: Thumb (Thumb-2 on armhf, Debian's default, stated so it cannot drift;
-# Thumb-1 on armel, which every ARMv5TE has). MIPS: our code non-PIC; on
-# mips the musl we build is non-PIC too (sysroot.sh). gcc's crtbeginT.o and
-# libgcc.a stay abicalls and ld's mixing warning is noise for a static link
-# (ld adds la25 stubs where PIC code is entered).
+# Every arch: link-time optimization. ARM: Thumb (Thumb-2 on armhf, Debian's
+# default, stated so it cannot drift; Thumb-1 on armel, which every ARMv5TE
+# has). MIPS: our code non-PIC, and no trap after each division for a
+# divisor of zero (never ours). libgcc.a stays abicalls and ld's mixing
+# warning is noise for a static link (ld adds la25 stubs where PIC code is
+# entered).
+LTO_CFLAGS          = -flto
 ARCH_CFLAGS_armhf   = -mthumb
 ARCH_CFLAGS_armel   = -mthumb
-ARCH_CFLAGS_mipsel  = -mno-abicalls
-ARCH_CFLAGS_mips    = -mno-abicalls
+ARCH_CFLAGS_mipsel  = -mno-abicalls -mno-check-zero-division
+ARCH_CFLAGS_mips    = $(ARCH_CFLAGS_mipsel)
 ARCH_LDFLAGS_mipsel = -Wl,--no-warn-mismatch
 ARCH_LDFLAGS_mips   = $(ARCH_LDFLAGS_mipsel)
 # Cortex-A53 erratum 843419 (Raspberry Pi 3 and others): Debian's gcc has ld
@@ -70,17 +76,39 @@ ARCH_LDFLAGS_mips   = $(ARCH_LDFLAGS_mipsel)
 # this small every such ADRP can become an ADR instead, which costs nothing.
 ARCH_LDFLAGS_arm64  = -Wl,--fix-cortex-a53-843419=adr
 
+# After strip, our own builds lose what no one loads (section headers and
+# their names, trailing zeros), as OpenWrt's sstrip does: board/common/sstrip.py.
+# A packager's build and SANITIZE=1 keep theirs.
+SSTRIP = $(PYTHON) board/common/sstrip.py
+
 # common-page-size=16: no padding to a page boundary before .data in the
 # file (about 2 KiB of flash); segments stay aligned to the maximum page size.
 LAYOUT_LDFLAGS = -Wl,--build-id=none -Wl,-z,norelro -Wl,-z,noseparate-code \
 	-Wl,-z,common-page-size=16
 
+# musl's own flags when it is built from source: Thumb on ARM (Thumb-2 on
+# armhf; Thumb-1 on armel: musl's assembly stays ARM code, interworking
+# through BX), and on MIPS no PIC and no abicalls, which a static-only libc
+# does not need.
+MUSL_CFLAGS_armhf  = -mthumb
+MUSL_CFLAGS_armel  = -mthumb
+MUSL_CFLAGS_mipsel = -mno-abicalls -fno-pic
+MUSL_CFLAGS_mips   = -mno-abicalls -fno-pic
+musl_of = $(if $(filter mips,$(1)),source,$(MUSL))
+SYSROOT_SCRIPTS := $(shell cat board/common/sysroot.sh board/common/debsrc.sh \
+	board/common/debfetch.sh | sha256sum | cut -c1-12)
+$(foreach a,$(CROSS_ARCHES),$(eval SYSROOT_KEY_$(a) := $(shell printf '%s %s %s' \
+	'$(SYSROOT_SCRIPTS)' '$(call musl_of,$(a))' '$(MUSL_CFLAGS_$(a))' | sha256sum | cut -c1-12)))
+# $(call sysroot_of,ARCH): that arch's sysroot folder.
+sysroot_of = $(SYSROOT_DIR)/$(1)-$(call musl_of,$(1))-$(SYSROOT_KEY_$(1))
+
 # Every Debian package the cross builds and their tests need (flex, bison and
-# bc build the mips-malta kernel). PKG_TEST_DEBS: check-pkg builds with
+# bc build the mips-malta kernel; tzdata is what tests/unit/test_tz.c
+# compares local time against). PKG_TEST_DEBS: check-pkg builds with
 # Debian's cross glibc as a packager's toolchain would, lints the man pages
 # and makes the release tarball (git).
 PKG_TEST_DEBS = libc6-dev-armhf-cross libc6-dev-mips-cross mandoc git
-DEPS_PKGS = make gcc musl-tools dpkg-dev file python3 qemu-user-static xz-utils flex bison bc \
+DEPS_PKGS = make gcc musl-tools dpkg-dev file python3 qemu-user-static xz-utils flex bison bc tzdata \
 	$(foreach a,$(CROSS_ARCHES),gcc-$(TRIPLET_$(a))) $(PKG_TEST_DEBS)
 
 CROSS_COMPILE ?= $(CROSS)
@@ -95,6 +123,7 @@ CC         = gcc
 B         ?= $(O)/host-san
 STATIC     = 0
 STRIP      = :
+SSTRIP     = :
 else ifneq ($(PACKAGER_CC),)
 ifneq ($(origin CC),command line)
 ifneq ($(CROSS_COMPILE),)
@@ -105,6 +134,7 @@ B         ?= $(O)/target
 STATIC    ?= 0
 STRIP     ?= $(or $(if $(CROSS_COMPILE),$(CROSS_COMPILE)strip),$(patsubst %gcc,%strip,$(firstword $(filter %gcc,$(CC)))),strip)
 LAYOUT_LDFLAGS =
+SSTRIP     = :
 else ifeq ($(ARCH),host)
 ifeq ($(origin CC),default)
 CC        := $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo gcc)
@@ -116,10 +146,10 @@ ifeq ($(STATIC),0)
 $(error STATIC=0 with ARCH=$(ARCH): our musl sysroot is static only; for a dynamic build give the compiler, e.g. CC=$(TRIPLET_$(ARCH))-gcc)
 endif
 STATIC     = 1
-SYSROOT    = $(SYSROOT_DIR)/$(ARCH)$(if $(filter source,$(MUSL)),-src)
+SYSROOT    = $(call sysroot_of,$(ARCH))
 CC         = $(TRIPLET_$(ARCH))-gcc
 STRIP      = $(TRIPLET_$(ARCH))-strip
-TC_CFLAGS  = -specs=$(SYSROOT)/musl.specs -fno-pie $(ARCH_CFLAGS_$(ARCH))
+TC_CFLAGS  = -specs=$(SYSROOT)/musl.specs -fno-pie $(LTO_CFLAGS) $(ARCH_CFLAGS_$(ARCH))
 TC_LDFLAGS = -no-pie $(ARCH_LDFLAGS_$(ARCH))
 TC_DEPS    = $(SYSROOT)/musl.specs
 else
@@ -139,17 +169,19 @@ B ?= $(O)/$(ARCH)
 .PHONY: deps toolchain toolchains all-arches size
 
 # A missing sysroot first makes sure the packages are there (fast when they
-# are), then fetches and unpacks, or builds, musl.
-$(SYSROOT_DIR)/%/musl.specs: board/common/sysroot.sh
+# are), then fetches and unpacks, or builds, musl. The stem is
+# <arch>-<musl>-<key>.
+$(SYSROOT_DIR)/%/musl.specs:
 	$(Q)sh board/common/aptdeps.sh $(DEPS_PKGS)
-	$(Q)sh board/common/sysroot.sh $* $(DL_DIR) $(SYSROOT_DIR)/$*
+	$(Q)sh board/common/sysroot.sh $(word 1,$(subst -, ,$*)) $(word 2,$(subst -, ,$*)) \
+		$(DL_DIR) $(SYSROOT_DIR)/$* "$(MUSL_CFLAGS_$(word 1,$(subst -, ,$*)))"
 
 deps:
 	$(Q)sh board/common/aptdeps.sh $(DEPS_PKGS)
 	$(Q)$(MAKE) --no-print-directory toolchains
 
 toolchain: $(TC_DEPS)
-toolchains: $(foreach a,$(CROSS_ARCHES),$(SYSROOT_DIR)/$(a)/musl.specs)
+toolchains: $(foreach a,$(CROSS_ARCHES),$(call sysroot_of,$(a))/musl.specs)
 
 # -s only hides "Nothing to be done"; V=1 keeps the commands.
 all-arches:
@@ -158,4 +190,4 @@ all-arches:
 
 size: all-arches
 	$(Q)sh board/common/size.sh $(SIZE_BUDGET) \
-		$(foreach a,$(CROSS_ARCHES),$(a):$(O)/$(a)/echod:$(TRIPLET_$(a))-size)
+		$(foreach a,$(CROSS_ARCHES),$(a):$(O)/$(a))

@@ -4,8 +4,9 @@
 # `make allnoconfig`, then busybox.fragment on top: every symbol it names
 # takes its value, every other one stays off (repeated until oldconfig adds
 # no new symbol). Linked statically against the big-endian musl sysroot
-# ($CACHE_DIR/sysroot/mips, built by board/common/sysroot.sh from Debian's
-# musl source) with the kernel's UAPI headers from linux-source-6.1.
+# (MIPS_SYSROOT, which `make image` passes: the one echod is built with, by
+# board/common/sysroot.sh from Debian's musl source) with the kernel's UAPI
+# headers from linux-source-6.1.
 # Writes OUT_DIR/busybox and OUT_DIR/config, cached in
 # $CACHE_DIR/mips-malta/busybox-<key>/ like the kernel. Env: DL_DIR,
 # CACHE_DIR, JOBS, MIPS_SYSROOT.
@@ -17,7 +18,7 @@ need $HOST_DEBS
 sysroot=${MIPS_SYSROOT:-$CACHE_DIR/sysroot/mips}
 if [ ! -f "$sysroot/musl.specs" ]; then
 	msg "no musl sysroot in $sysroot yet: building it"
-	sh "$TOP/board/common/sysroot.sh" mips "$DL_DIR" "$sysroot" >&2
+	sh "$TOP/board/common/sysroot.sh" mips source "$DL_DIR" "$sysroot" "-mno-abicalls -fno-pic" >&2
 fi
 linux_src
 busybox_src

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "echo.h"
+#include "errmsg.h"
 #include "log.h"
 #include "mono.h"
 #include "opts.h"
@@ -98,7 +99,7 @@ echo_session(int in, int out, const union net_addr *peer,
 {
 	static const union net_addr unknown = { .sa.sa_family = AF_UNSPEC };
 	const struct sockaddr *sa = peer != NULL ? &peer->sa : &unknown.sa;
-	char ct[REPLY_CTIME_MAX], ms[4];
+	char ct[REPLY_CTIME_MAX], ms[4], eb[ERRMSG_BUF];
 	struct timespec start, end;
 	int r, saved, logging = log_conn_enabled(), took;
 
@@ -131,6 +132,6 @@ echo_session(int in, int out, const union net_addr *peer,
 	else
 		log_conn("Closed %P: %llu bytes in, %llu bytes out, %lld.%s s: %s",
 		    sa, count->in, count->out, (long long)(end.tv_sec - start.tv_sec), ms,
-		    saved == ETIMEDOUT ? "idle timeout" : strerror(saved));
+		    saved == ETIMEDOUT ? "idle timeout" : errmsg(saved, eb));
 	return r == 0 ? 0 : 1;
 }

@@ -77,8 +77,6 @@ setup_signals(void)
 	sig_fd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sig_fd < 0)
 		log_die(71, "signalfd: %m");
-	/* A hang-up of the terminal that started us is no reason to stop. */
-	signal(SIGHUP, SIG_IGN);
 }
 
 /*

@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "probe.h"
+#include "tz.h"
 
 static struct probe run;	/* static: its 128 KiB of buffers stay off the stack */
 
@@ -30,7 +31,7 @@ main(int argc, char **argv)
 	log_open("echoprobe", LOG_TO_STDERR, 0);
 	args_parse(&p->o, argc, argv);
 	p->dscp_back = -1;
-	tzset();
+	tz_init();
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);

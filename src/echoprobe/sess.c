@@ -6,7 +6,6 @@
  * one session at a time, or K of them in one poll set.
  */
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sysexits.h>
@@ -19,26 +18,18 @@
 #include "net.h"
 #include "mono.h"
 #include "probe.h"
+#include "resolve.h"
 
 /* ---- sockets ----------------------------------------------------------- */
 
 void
 sess_resolve(struct probe *p)
 {
-	struct addrinfo hints, *res;
-	int r;
+	const char *why;
 
-	p->addrlen = net_addr(&p->addr, p->o.host, p->o.port);
-	if (p->addrlen == 0) {
-		memset(&hints, 0, sizeof hints);
-		hints.ai_socktype = p->o.udp ? SOCK_DGRAM : SOCK_STREAM;
-		if ((r = getaddrinfo(p->o.host, NULL, &hints, &res)) != 0)
-			log_die(EX_NOHOST, "%s: %s", p->o.host, gai_strerror(r));
-		memcpy(&p->addr, res->ai_addr, res->ai_addrlen);
-		p->addrlen = res->ai_addrlen;
-		freeaddrinfo(res);
-		net_set_port(&p->addr, p->o.port);
-	}
+	p->addrlen = resolve_host(p, &p->addr, &why);
+	if (p->addrlen == 0)
+		log_die(EX_NOHOST, "%S: %s", p->o.host, why);
 	fmt_addr(p->hoststr, &p->addr.sa)[p->hoststr] = '\0';
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "tz.h"
 #include "verify.h"
 
 static int
@@ -93,14 +94,19 @@ scan_repr(const char *buf, size_t len, const unsigned char *want,
 	}
 }
 
-/* The ctime at p (24 bytes, a 4-digit year), as time_t, or -1. */
+/*
+ * The ctime at p (24 bytes, a 4-digit year), as time_t, or -1. Local to
+ * UTC takes the offset at the time read as UTC, then at the time that
+ * gives; the caller prints the result again and compares, so a time that
+ * does not exist locally (skipped by a change to DST) fails there.
+ */
 static time_t
 parse_ctime(const char *p)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 	static const unsigned char digit_at[] = { 9, 11, 12, 14, 15, 17, 18, 20, 21, 22, 23 };
 	const char *m;
-	struct tm tm;
+	long long u;
 	size_t i;
 
 	for (i = 0; i < sizeof digit_at; i++)
@@ -110,16 +116,12 @@ parse_ctime(const char *p)
 		;
 	if (*m == '\0' || (p[8] != ' ' && (p[8] < '0' || p[8] > '9')))
 		return -1;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_mon = (m - months) / 3;
-	tm.tm_mday = (p[8] == ' ' ? 0 : p[8] - '0') * 10 + p[9] - '0';
-	tm.tm_hour = (p[11] - '0') * 10 + p[12] - '0';
-	tm.tm_min = (p[14] - '0') * 10 + p[15] - '0';
-	tm.tm_sec = (p[17] - '0') * 10 + p[18] - '0';
-	tm.tm_year = ((p[20] - '0') * 1000 + (p[21] - '0') * 100 +
-	    (p[22] - '0') * 10 + p[23] - '0') - 1900;
-	tm.tm_isdst = -1;
-	return mktime(&tm);
+	u = (long long)tz_days((p[20] - '0') * 1000 + (p[21] - '0') * 100 +
+	    (p[22] - '0') * 10 + p[23] - '0', (m - months) / 3 + 1,
+	    (p[8] == ' ' ? 0 : p[8] - '0') * 10 + p[9] - '0') * 86400 +
+	    ((p[11] - '0') * 10 + p[12] - '0') * 3600 +
+	    ((p[14] - '0') * 10 + p[15] - '0') * 60 + (p[17] - '0') * 10 + p[18] - '0';
+	return u - tz_offset(u - tz_offset(u));
 }
 
 #define CTIME_LEN 24

@@ -4,10 +4,34 @@
  * message of a static build costs a few hundred bytes, not libc's vfprintf.
  */
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "fmt.h"
+
+/*
+ * v / 10. A 32-bit target has no 64-bit division: libgcc's costs 0.6 KiB
+ * (ARM) to 2 KiB (MIPS), and nothing else in echod needs it. Shifts and
+ * adds estimate v / 10 from below by at most 1 (Hacker's Delight, divu10).
+ */
+static unsigned long long
+div10(unsigned long long v)
+{
+#if ULONG_MAX > 0xffffffffUL
+	return v / 10;
+#else
+	unsigned long long q = (v >> 1) + (v >> 2);
+
+	q += q >> 4;
+	q += q >> 8;
+	q += q >> 16;
+	q += q >> 32;
+	q >>= 3;
+	return q + (v - q * 10 > 9);
+#endif
+}
 
 size_t
 fmt_ulong(char *out, unsigned long long v)
@@ -15,13 +39,8 @@ fmt_ulong(char *out, unsigned long long v)
 	char tmp[24];
 	size_t n = 0, i;
 
-	/*
-	 * v / 10 as (v / 2) / 5 in signed arithmetic: 32-bit targets then reuse
-	 * the signed 64-bit division libc's time code links in anyway, instead
-	 * of adding libgcc's unsigned one (over 2 KiB on MIPS).
-	 */
 	do {
-		unsigned long long q = (unsigned long long)((long long)(v >> 1) / 5);
+		unsigned long long q = div10(v);
 
 		tmp[n++] = '0' + (int)(v - q * 10);
 		v = q;
@@ -234,7 +253,7 @@ fmt_v(char *buf, size_t cap, const char *f, va_list ap)
 			len = fmt_hex(tmp, va_arg(ap, unsigned));
 			break;
 		case 'm':
-			s = strerror(saved_errno);
+			s = errmsg(saved_errno, tmp);
 			len = strlen(s);
 			break;
 		case 'P':

@@ -15,7 +15,7 @@ extern const char fmt_hexdigit[16];
  * A printf subset: %s %c %d %u %x %ld %lu %lld %llu %%, and
  *   %S  a string from outside, control bytes and DEL shown as '?', cut
  *       after FMT_S_MAX bytes with "..."
- *   %m  strerror(errno) (errno as it was on entry)
+ *   %m  errmsg(errno): musl's strerror wording (errno as it was on entry)
  *   %P  a struct sockaddr *, as Python prints a peer: ('127.0.0.1', 34708)
  *   %A  a struct sockaddr *, numeric address only: 127.0.0.1, ::1
  * Writes at most cap-1 characters and a NUL; returns the length written.

@@ -8,6 +8,7 @@
 
 #include "fmt.h"
 #include "reply.h"
+#include "tz.h"
 
 
 /* CPython's PyBytes_Repr with smartquotes: " only if ' occurs and " does not. */
@@ -63,33 +64,33 @@ reply_ctime(char *out, time_t t)
 {
 	static const char days[] = "SunMonTueWedThuFriSat";
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	struct tm tm;
+	struct tz_tm tm;
 	char *p = out;
 
-	if (localtime_r(&t, &tm) == NULL) {
+	if (tz_local(t, &tm) < 0) {
 		/* Out of range for struct tm; Python raises, we say so. */
 		memcpy(out, "?", 1);
 		return 1;
 	}
-	memcpy(p, days + 3 * tm.tm_wday, 3);
+	memcpy(p, days + 3 * tm.wday, 3);
 	p += 3;
 	*p++ = ' ';
-	memcpy(p, months + 3 * tm.tm_mon, 3);
+	memcpy(p, months + 3 * tm.mon, 3);
 	p += 3;
 	*p++ = ' ';		/* %3d: the day is right-aligned in three */
-	if (tm.tm_mday < 10)
+	if (tm.mday < 10)
 		*p++ = ' ';
 	else
-		*p++ = '0' + tm.tm_mday / 10;
-	*p++ = '0' + tm.tm_mday % 10;
+		*p++ = '0' + tm.mday / 10;
+	*p++ = '0' + tm.mday % 10;
 	*p++ = ' ';
-	p = put2(p, tm.tm_hour);
+	p = put2(p, tm.hour);
 	*p++ = ':';
-	p = put2(p, tm.tm_min);
+	p = put2(p, tm.min);
 	*p++ = ':';
-	p = put2(p, tm.tm_sec);
+	p = put2(p, tm.sec);
 	*p++ = ' ';
-	p += fmt(p, REPLY_CTIME_MAX - (p - out), "%lld", (long long)tm.tm_year + 1900);
+	p += fmt(p, REPLY_CTIME_MAX - (p - out), "%d", tm.year);
 	return p - out;
 }
 

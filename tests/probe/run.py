@@ -328,8 +328,21 @@ def test_usage(t):
     t.check(rc == 0 and "exit:" in out and "76" in out and "-j" in out, "--help lists modes and exit codes", out)
 
 
+def test_names(t):
+    """names.py in namespaces of its own (a child process); its results are ours."""
+    p = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                     "names.py")],
+                       capture_output=True, text=True, timeout=timeout(240))
+    lines = [x for x in p.stdout.splitlines() if x.startswith(("PASS: ", "FAIL: "))]
+    for line in lines:
+        verdict, _, rest = line.partition(": ")
+        t.check(verdict == "PASS", rest.partition(": ")[2])
+    t.check(p.returncode == 0 and lines, "names.py ran to the end",
+            "rc=%d\n%s%s" % (p.returncode, p.stdout[-2000:], p.stderr[-2000:]))
+
+
 TESTS = [test_ping_modes, test_json, test_load_modes, test_book_server, test_failures, test_usage,
-         test_udp_stream, test_dscp, test_pmtu, test_iface]
+         test_udp_stream, test_dscp, test_pmtu, test_iface, test_names]
 
 if __name__ == "__main__":
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "host"))

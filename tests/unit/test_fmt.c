@@ -5,6 +5,7 @@
 #include <errno.h>
 
 #include "check.h"
+#include "errmsg.h"
 #include "fmt.h"
 #include "net.h"
 
@@ -38,8 +39,118 @@ test_numbers(void)
 	errno = ENOENT;
 	n = fmt(buf, sizeof buf, "open x: %m");
 	CHECK(n > 8 && strstr(buf, "No such file") != NULL && errno == ENOENT, "fmt: %%m is strerror(errno), errno kept");
+	errno = 4095;
+	n = fmt(buf, sizeof buf, "x: %m");
+	CHECK_STR(buf, n, "x: error 4095", "fmt: %%m of an errno outside the table is its number");
 	n = fmt(buf, sizeof buf, "tail %");
 	CHECK_STR(buf, n, "tail %", "fmt: lone %% at the end");
+}
+
+/* fmt_ulong against printf's %llu: near every power of 2 and of 10, and pseudo-random values. */
+static void
+test_ulong(void)
+{
+	unsigned long long v, p10 = 1, x = 88172645463325252ULL;
+	char mine[32], want[32];
+	int i, d, bad = 0, n = 0;
+
+	for (i = 0; i < 64 * 3 + 20 * 3 + 100000; i++) {
+		if (i < 64 * 3)
+			v = (1ULL << i / 3) + (unsigned long long)(i % 3) - 1;
+		else if (i < 64 * 3 + 20 * 3) {
+			d = (i - 64 * 3) % 3;
+			v = p10 + (unsigned long long)d - 1;
+			if (d == 2)
+				p10 *= 10;
+		} else {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			v = x >> (i % 64);
+		}
+		mine[fmt_ulong(mine, v)] = '\0';
+		snprintf(want, sizeof want, "%llu", v);
+		n++;
+		if (strcmp(mine, want) != 0 && bad++ < 5)
+			printf("  %s: got %s\n", want, mine);
+	}
+	CHECK(bad == 0, "fmt_ulong: %d values as printf's %%llu", n);
+}
+
+/*
+ * net_addr's literals against the C library's inet_pton, string by
+ * string: valid ones, near misses, and every way to misplace "::".
+ */
+static void
+test_literals(void)
+{
+	static const char *const in[] = {
+		"0.0.0.0", "127.0.0.1", "255.255.255.255", "1.2.3.04", "1.2.3", "1.2.3.4.5",
+		"256.1.1.1", "1.2.3.4 ", " 1.2.3.4", "1..2.3", "01.2.3.4", "1.2.3.", "", ".",
+		"::", "::1", "1::", "1::2", "::ffff:1.2.3.4", "::1.2.3.4", "1:2:3:4:5:6:7:8",
+		"1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "1::2:3:4:5:6:7:8", "1:2:3:4:5:6::7",
+		"1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:1.2.3.4", "1:2:3:4:5:6:7:1.2.3.4", "::1.2.3",
+		"1.2.3.4::", ":::", ":1", "1:", "1::2::3", "12345::", "fe80::1", "FE80::AbCd",
+		"2001:db8::1:0:0:1", "::ffff:256.1.1.1", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8",
+		"g::", "1:: ", "0:0:0:0:0:0:0:0", "::0:0:0:0:0:0:0", "1.2.3.4%eth0", "[::1]",
+	};
+	unsigned char want[16];
+	union net_addr a;
+	size_t i, bad = 0;
+	int v4, v6, ok;
+
+	for (i = 0; i < sizeof in / sizeof in[0]; i++) {
+		memset(want, 0, sizeof want);
+		v4 = inet_pton(AF_INET, in[i], want) == 1;
+		v6 = !v4 && inet_pton(AF_INET6, in[i], want) == 1;
+		if (!net_addr(&a, in[i], 7))
+			ok = !v4 && !v6;
+		else if (a.sa.sa_family == AF_INET)
+			ok = v4 && memcmp(&a.sin.sin_addr, want, 4) == 0 && ntohs(a.sin.sin_port) == 7;
+		else
+			ok = v6 && memcmp(&a.sin6.sin6_addr, want, 16) == 0 && ntohs(a.sin6.sin6_port) == 7;
+		if (!ok) {
+			printf("  [%s]: inet_pton %s\n", in[i], v4 ? "IPv4" : v6 ? "IPv6" : "invalid");
+			bad++;
+		}
+	}
+	CHECK(bad == 0, "net_addr: %zu literals read as inet_pton reads them", i);
+}
+
+/*
+ * errmsg: every errno the table knows reads as musl's strerror (the
+ * reference where the C library is musl), and the ones echod and
+ * echoprobe meet are in it.
+ */
+static void
+test_errmsg(void)
+{
+	static const int needed[] = { EADDRINUSE, EADDRNOTAVAIL, EACCES, EPERM, EMFILE, ENFILE,
+	    ENOBUFS, ENOMEM, EAGAIN, ECONNRESET, EPIPE, ETIMEDOUT, ECONNREFUSED, ENETUNREACH,
+	    EHOSTUNREACH, ENOENT, EINVAL, EAFNOSUPPORT, ENODEV, EMSGSIZE };
+	char b[ERRMSG_BUF];
+	const char *m;
+	int e, known = 0, wrong = 0, missing = 0;
+	size_t i;
+
+	for (e = 1; e < 2048; e++) {
+		m = errmsg(e, b);
+		if (m == b)
+			continue;
+		known++;
+#ifndef __GLIBC__
+		if (strcmp(m, strerror(e)) != 0) {
+			printf("  errno %d: [%s], musl [%s]\n", e, m, strerror(e));
+			wrong++;
+		}
+#endif
+	}
+	for (i = 0; i < sizeof needed / sizeof needed[0]; i++)
+		missing += errmsg(needed[i], b) == b;
+	CHECK(known >= 30 && wrong == 0 && missing == 0,
+	    "errmsg: %d errnos in musl's words, the socket and file errors among them", known);
+	m = errmsg(-3, b);
+	CHECK(strcmp(m, "error -3") == 0 && m == b, "errmsg: an unknown errno is its number");
 }
 
 static void
@@ -70,6 +181,9 @@ main(void)
 
 	test_numbers();
 	test_peers();
+	test_errmsg();
+	test_literals();
+	test_ulong();
 	check_v6("::", "::");
 	check_v6("::1", "::1");
 	check_v6("1::", "1::");

@@ -10,6 +10,7 @@
 #include "check.h"
 #include "verify.h"
 #include "reply.h"
+#include "tz.h"
 
 #define NOV5 1446719400	/* Thu Nov  5 10:30:00 2015 UTC */
 
@@ -203,7 +204,7 @@ test_timezones(void)
 
 	for (i = 0; i < sizeof zones / sizeof zones[0]; i++) {
 		setenv("TZ", zones[i], 1);
-		tzset();
+		tz_init();
 		n = reply_classic(r, (const unsigned char *)"x", 1, t);
 		if (pv_classic(r, n, (const unsigned char *)"x", 1, t, 0, &used, &chunk, why) != PV_OK)
 			ok = 0;

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "reply.h"
+#include "tz.h"
 
 #define NOV5 1446719400	/* Thu Nov  5 10:30:00 2015 UTC */
 
@@ -60,7 +61,7 @@ static void
 set_tz(const char *tz)
 {
 	setenv("TZ", tz, 1);
-	tzset();
+	tz_init();
 }
 
 /* Reads a golden file next to this source; the suite runs from the top folder. */

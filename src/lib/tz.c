@@ -1,0 +1,348 @@
+/*
+ * tz.c: local time, computed as musl 1.2's localtime_r does (its __tz.c is
+ * the model: the same TZ forms, the same choice between table and rule),
+ * in about a fifth of the bytes: no malloc, no zone names, no mktime
+ * direction, no 64-bit division.
+ *
+ * A zone is a POSIX TZ string (std offset [dst [offset] [,start[/time],
+ * end[/time]]]), from TZ itself or from the footer line that TZif files
+ * of version 2 and later end with, and for a TZif file its 64-bit
+ * transition table, which holds what no POSIX string can say (Morocco's
+ * Ramadan changes, past rule changes). Not read: version 1 files (no
+ * 64-bit table; UTC instead), leap second records (musl ignores them too).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "file.h"
+#include "tz.h"
+
+/*
+ * A DST rule, as musl's getrule keeps it: kind 'M' (v: month, week 1-5,
+ * weekday), 'J' (v[0]: day 1-365, Feb 29 not counted) or 0 (v[0]: day
+ * 0-365); time is the local time of day of the change, in seconds.
+ */
+struct rule {
+	int kind, v[3];
+	long time;
+};
+
+static long std_west, dst_west;	/* as TZ writes them: seconds west of UTC */
+static int has_dst;
+static struct rule rules[2];	/* DST starts, DST ends */
+
+/* The mapped TZif file, and in it the v2 transitions, their types' indexes and the types. */
+static const unsigned char *map, *trans, *idx, *types;
+static size_t map_len;
+static unsigned long ntrans, ntypes;
+
+/* ---- POSIX TZ strings (musl's getint, getoff, getrule, getname) ---- */
+
+/* Digits, capped so that no field of a TZ string can overflow later on. */
+static int
+getnum(const char **p)
+{
+	int x = 0;
+
+	for (; (unsigned)(**p - '0') < 10; ++*p)
+		if (x < 10000)
+			x = x * 10 + (**p - '0');
+	return x;
+}
+
+/* [+-]hh[:mm[:ss]] in seconds. */
+static long
+getoff(const char **p)
+{
+	static const short unit[] = { 3600, 60, 1 };
+	long off = 0;
+	int neg = **p == '-', i = 0;
+
+	if (neg || **p == '+')
+		++*p;
+	for (;; ++*p) {
+		off += unit[i] * (long)getnum(p);
+		if (++i == 3 || **p != ':')
+			break;
+	}
+	return neg ? -off : off;
+}
+
+static void
+getrule(const char **p, struct rule *r)
+{
+	int i = 0;
+
+	r->kind = **p;
+	if (r->kind == 'M' || r->kind == 'J')
+		++*p;
+	else
+		r->kind = 0;
+	for (;; ++*p) {		/* M: month.week.day */
+		r->v[i] = getnum(p);
+		if (r->kind != 'M' || ++i == 3 || **p != '.')
+			break;
+	}
+	r->time = 7200;
+	if (**p == '/') {
+		++*p;
+		r->time = getoff(p);
+	}
+}
+
+/* Skips a zone name, alphabetic or <quoted>; returns its length, *name its start. */
+static size_t
+skipname(const char **p, const char **name)
+{
+	const char *s = *p;
+	size_t n = 0;
+
+	if (*s == '<') {
+		n = strcspn(++s, ">\n");	/* \n: a footer ends there */
+		*p = s + n + (s[n] == '>');
+	} else {
+		while ((unsigned)((s[n] | 32) - 'a') < 26)
+			n++;
+		*p = s + n;
+	}
+	*name = s;
+	return n;
+}
+
+static void
+parse_posix(const char *s)
+{
+	const char *name;
+
+	skipname(&s, &name);
+	std_west = getoff(&s);
+	has_dst = skipname(&s, &name) > 0;
+	dst_west = std_west - 3600;
+	if (*s == '+' || *s == '-' || (unsigned)(*s - '0') < 10)
+		dst_west = getoff(&s);
+	memset(rules, 0, sizeof rules);
+	if (*s == ',')
+		s++, getrule(&s, &rules[0]);
+	if (*s == ',')
+		s++, getrule(&s, &rules[1]);
+}
+
+/* ---- TZif files ---- */
+
+static unsigned long long
+be(const unsigned char *p, int n)
+{
+	unsigned long long v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | *p++;
+	return v;
+}
+
+/*
+ * The transition table of the mapped file and its footer, or NULL if it is
+ * no TZif file of version 2 or later (or is cut short). Sizes from the
+ * headers: the v1 data block (skipped), the v2 header, its counts.
+ */
+static const char *
+zone_table(void)
+{
+	static const unsigned char width[] = { 1, 1, 8, 5, 6, 1 };	/* isut isstd leap time type char */
+	unsigned long long end = 44;
+	const unsigned char *h = map;
+	size_t i;
+
+	if (map_len < 44 || memcmp(map, "TZif", 4) != 0 || map[4] < '2')
+		return NULL;
+	for (i = 0; i < 6; i++)
+		end += width[i] * be(h + 20 + 4 * i, 4);
+	if (end + 44 > map_len)
+		return NULL;
+	h = map + end;
+	ntrans = be(h + 32, 4);
+	ntypes = be(h + 36, 4);
+	end += 44 + 9ULL * ntrans + 6ULL * ntypes;
+	if (ntypes == 0 || end >= map_len || map[map_len - 1] != '\n')
+		return NULL;
+	trans = h + 44;
+	idx = trans + 8 * ntrans;
+	types = idx + ntrans;
+	/* The footer: the last line, after the binary data; none is UTC. */
+	for (i = map_len - 1; i > end + 1 && map[i - 1] != '\n'; i--)
+		;
+	return map[i - 1] == '\n' ? (const char *)map + i : "";
+}
+
+void
+tz_init(void)
+{
+	static const char dirs[] = "/usr/share/zoneinfo/\0/share/zoneinfo/\0/etc/zoneinfo/\0";
+	const char *s = getenv("TZ"), *p, *name;
+	char path[sizeof dirs + 256];
+	size_t n, k;
+
+	file_unmap(map, map_len);
+	map = NULL;
+	if (s == NULL)
+		s = "/etc/localtime";
+	if (*s == '\0')
+		s = "UTC";
+	/* musl's test: a name, then an offset (or the name UTC or GMT), is a POSIX string. */
+	p = s;
+	n = skipname(&p, &name);
+	if (p == s || !(*p == '+' || *p == '-' || (unsigned)(*p - '0') < 10 ||
+	    (n == 3 && (memcmp(name, "UTC", 3) == 0 || memcmp(name, "GMT", 3) == 0)))) {
+		s += *s == ':';
+		n = strlen(s);
+		if (*s == '/' || *s == '.')
+			map = file_map(s, &map_len);
+		else if (n < 256 && strchr(s, '.') == NULL)
+			for (p = dirs; map == NULL && *p != '\0'; p += k + 1) {
+				k = strlen(p);
+				memcpy(path, p, k);
+				memcpy(path + k, s, n + 1);
+				map = file_map(path, &map_len);
+			}
+		s = map != NULL ? zone_table() : NULL;
+		if (s == NULL) {
+			file_unmap(map, map_len);
+			map = NULL;
+			s = "";		/* UTC */
+		}
+	}
+	parse_posix(s);
+}
+
+/* ---- the offset at a time ---- */
+
+long
+tz_days(long y, int m, int d)
+{
+	long era, yoe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 +
+	    (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1 - 719468;
+}
+
+/*
+ * t as UTC, for |t| < 2^38 (8710 years). The days are t / 86400 =
+ * (t / 128) / 675, and t / 128 fits 32 bits: no 64-bit division, which
+ * on 32-bit targets would link libgcc's (0.6 to 2 KiB). The date is Howard
+ * Hinnant's civil_from_days.
+ */
+static int
+civil(long long t, struct tz_tm *tm)
+{
+	long s7, days, r, z, era, doe, yoe, doy, mp;
+
+	if (t >= TZ_LIMIT || t <= -TZ_LIMIT)
+		return -1;
+	s7 = (long)(t >> 7);
+	days = s7 / 675;
+	r = s7 % 675;
+	if (r < 0) {
+		r += 675;
+		days--;
+	}
+	r = r << 7 | (long)(t & 127);
+	tm->hour = r / 3600;
+	tm->min = r / 60 % 60;
+	tm->sec = r % 60;
+	tm->wday = (days % 7 + 11) % 7;		/* 1970-01-01 was a Thursday */
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	tm->mday = doy - (153 * mp + 2) / 5 + 1;
+	tm->mon = mp < 10 ? mp + 2 : mp - 10;
+	tm->year = yoe + era * 400 + (tm->mon <= 1);
+	return 0;
+}
+
+/* When rule r takes effect in year y, in seconds from the epoch of local (musl's rule_to_secs). */
+static long long
+rule_secs(const struct rule *r, int y)
+{
+	long day = tz_days(y, 1, 1), first;
+	int leap = tz_days(y, 3, 1) - tz_days(y, 2, 29), n = r->v[0], wday;
+
+	if (r->kind != 'M') {
+		if (r->kind == 'J' && (n < 60 || !leap))
+			n--;
+		day += n;
+	} else {
+		first = tz_days(y, r->v[0], 1);
+		wday = (first % 7 + 11) % 7;
+		n = r->v[2] - wday;
+		if (n < 0)
+			n += 7;
+		/* the last such weekday: week 5 is the fourth if the month has no fifth */
+		if (r->v[1] == 5 && n + 28 >= tz_days(y, r->v[0] + 1, 1) - first)
+			n -= 7;
+		day = first + n + 7 * (r->v[1] - 1);
+	}
+	return (long long)day * 86400 + r->time;
+}
+
+/* The offset of type i of the table (musl: a broken index counts as type 0). */
+static long
+type_off(unsigned long i)
+{
+	return (int32_t)be(types + 6 * (i < ntypes ? i : 0), 4);
+}
+
+long
+tz_offset(long long t)
+{
+	unsigned long a = 0, n = ntrans, m;
+	long long t0, t1;
+	struct tz_tm tm;
+
+	if (map != NULL) {
+		/* musl's scan_trans: the last transition at or before t ... */
+		while (n > 1) {
+			m = a + n / 2;
+			if (t < (long long)be(trans + 8 * m, 8))
+				n /= 2;
+			else {
+				a = m;
+				n -= n / 2;
+			}
+		}
+		if (ntrans == 0)
+			return type_off(0);
+		/* ... but from the last one on, the footer's rule; before the first, the first standard type. */
+		if (a != ntrans - 1) {
+			if (a == 0 && t < (long long)be(trans, 8)) {
+				for (n = m = 0; n < ntypes; n++)
+					if (types[6 * n + 4] == 0) {
+						m = n;
+						break;
+					}
+				return type_off(m);
+			}
+			return type_off(idx[a]);
+		}
+	}
+	if (!has_dst || civil(t, &tm) < 0)
+		return -std_west;
+	t0 = rule_secs(&rules[0], tm.year) + std_west;
+	t1 = rule_secs(&rules[1], tm.year) + dst_west;
+	if (t0 < t1 ? t >= t0 && t < t1 : t >= t0 || t < t1)
+		return -dst_west;
+	return -std_west;
+}
+
+int
+tz_local(long long t, struct tz_tm *tm)
+{
+	if (t >= TZ_LIMIT || t <= -TZ_LIMIT)
+		return -1;
+	return civil(t + tz_offset(t), tm);
+}
