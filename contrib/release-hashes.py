@@ -67,7 +67,9 @@ def release():
         raise NoRelease("VERSION %s is not committed yet: commit it, then run "
                  "make contrib-hashes" % version)
     if git("rev-parse", "--is-shallow-repository") == "true":
-        raise NoRelease("a shallow clone has no history to find the release commit in")
+        # Nothing is wrong with the recipes: this clone cannot tell.
+        raise Predates("a shallow clone has no history to find the release commit of "
+                       "VERSION %s in" % version)
     commit = git("log", "-1", "--format=%H", r"-G^VERSION[[:space:]]*=", "--", "Makefile")
     return version, commit
 
