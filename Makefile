@@ -10,7 +10,7 @@
 #   make help            every target
 # docs/packaging.md describes the interface for packagers.
 
-VERSION    = 1.0.0
+VERSION    = 1.1.0
 O         ?= build
 ARCH      ?= host
 BOARD     ?= armhf-virt
