@@ -4,7 +4,7 @@
 #
 ################################################################################
 
-ECHOD_VERSION = 1.0.0
+ECHOD_VERSION = 1.1.0
 ECHOD_SITE = https://github.com/echod/echod/releases/download/v$(ECHOD_VERSION)
 ECHOD_LICENSE = ISC
 ECHOD_LICENSE_FILES = LICENSE
