@@ -49,6 +49,9 @@ struct numopt {
 
 #define OFF(f) (unsigned char)offsetof(struct opts, f)
 
+/* The options that take a value. */
+#define VALUE_OPTS "bCcdIlmpQrtu"
+
 static const struct numopt numopts[] = {
 	{ 'C', 0, OFF(perhost), OFF(prefix), 128, ECHOD_CHILD_LIMIT },
 	{ 'c', 1, OFF(maxchild), 0, 0, ECHOD_CHILD_LIMIT },
@@ -168,8 +171,31 @@ set_defaults(struct opts *o)
 	o->burst = ECHOD_UDP_BURST;
 }
 
-int
-opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errcap)
+/*
+ * Whether -i is among the options, read with the parser's grammar but no
+ * values: after an error the rest of the line was never parsed, and under
+ * inetd the error must not go to stderr, which is the connection.
+ */
+static int
+wants_inetd(int argc, char **argv)
+{
+	const char *a;
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i++)
+		for (a = argv[i] + 1; *a != '\0'; a++) {
+			if (*a == 'i')
+				return 1;
+			if (strchr(VALUE_OPTS, *a) != NULL) {
+				i += a[1] == '\0';	/* the value is the next argument */
+				break;
+			}
+		}
+	return 0;
+}
+
+static int
+parse(struct opts *o, int argc, char **argv, char *err, size_t errcap)
 {
 	const char *a, *arg;
 	int i;
@@ -186,7 +212,7 @@ opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errcap)
 		for (a++; *a != '\0'; a++) {
 			if (set_flag(o, *a) == 0)
 				continue;
-			if (strchr("bCcdIlmpQrtu", *a) == NULL) {
+			if (strchr(VALUE_OPTS, *a) == NULL) {
 				fmt(err, errcap, "unknown option -%c",
 				    (unsigned char)*a < 0x20 || *a == 0x7f ? '?' : *a);
 				return -1;
@@ -206,4 +232,13 @@ opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errcap)
 		return -1;
 	}
 	return 0;
+}
+
+int
+opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errcap)
+{
+	if (parse(o, argc, argv, err, errcap) == 0)
+		return 0;
+	o->inetd = wants_inetd(argc, argv);
+	return -1;
 }

@@ -300,10 +300,12 @@ def test_udp_port_takeover(t):
         t.check(udp_ping(srv.port, b"mine") == b"mine", "udp: echod still answers on it")
 
 
-def inetd_errors(*args):
-    """echod -i with args on one end of a socketpair as 0, 1 and 2: (exit code, what the peer got)."""
+def inetd_errors(*args, first=True):
+    """echod -i with args (-i first, or last) on one end of a socketpair as 0, 1
+    and 2: (exit code, what the peer got)."""
     ours, theirs = socket.socketpair()
-    p = subprocess.Popen(WRAPPER + [ECHOD, "-i"] + list(args), stdin=theirs, stdout=theirs, stderr=theirs)
+    argv = ["-i"] + list(args) if first else list(args) + ["-i"]
+    p = subprocess.Popen(WRAPPER + [ECHOD] + argv, stdin=theirs, stdout=theirs, stderr=theirs)
     theirs.close()
     try:
         rc = p.wait(timeout(10))
@@ -331,6 +333,11 @@ def test_inetd_errors(t):
         rc, got = inetd_errors(*args)
         t.check(rc == want and got == b"", "inetd: -i %s -> %d, nothing written to the client"
                 % (" ".join(args), want), repr((rc, got)))
+    # The error comes before -i is read: still nothing into the connection.
+    for args in (["-z"], ["-p", "x"], ["-qz"], ["-b", "-i", "-z"], ["-qp", "x", "-qi"]):
+        rc, got = inetd_errors(*args, first=False)
+        t.check(rc == 64 and got == b"", "inetd: %s -i -> 64, nothing written to the client"
+                % " ".join(args), repr((rc, got)))
 
 
 def test_log_floods(t):
