@@ -22,8 +22,20 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(UNIT_OBJ) $(B)/flags
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_INC) -o $@ $< $(UNIT_OBJ) $(ALL_LDFLAGS)
 
+# Host packages the suites need beyond the builds' (board/toolchain.mk) and
+# the images' (board/image.mk): glibc's headers for the sanitizer build,
+# valgrind, clang and its libFuzzer runtime, ip and sysctl for check-path.
+# `make check` installs what is missing first, as `make deps` does, so it
+# runs on a fresh Debian (.ci/run proves it in a debootstrap root).
+TEST_DEBS  = libc6-dev valgrind clang libclang-rt-14-dev iproute2 procps
+
+.PHONY: deps-test
+deps-test:
+	$(Q)sh board/common/aptdeps.sh $(TEST_DEBS)
+deps: deps-test
+
 # Warnings fail every build of the suites (WERROR=0 to see them pass).
-check:
+check: deps
 	@rm -rf $(TESTLOG); mkdir -p $(TESTLOG)
 	@for s in $(CHECK_SUITES); do \
 		echo "=== $$s"; $(MAKE) --no-print-directory WERROR=$(or $(WERROR),1) $$s || echo "FAIL: $$s exited non-zero" >> $(TESTLOG)/$$s-status.log; \
