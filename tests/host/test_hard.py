@@ -111,7 +111,7 @@ def test_emfile(t):
                     "emfile: waiting client %d served once fds are back" % i)
 
 
-def nobody_processes(uid):
+def processes_of(uid):
     n = 0
     for name in os.listdir("/proc"):
         if name.isdigit():
@@ -124,15 +124,17 @@ def nobody_processes(uid):
 
 
 def test_fork_failure(t):
-    """fork() failing (RLIMIT_NPROC as nobody): that connection is closed, the server goes on."""
+    """fork() failing (RLIMIT_NPROC for echod's uid): that connection is closed, the server goes on."""
     if EMULATED or os.geteuid() != 0:
         t.check(True, "fork failure: skipped (needs root, not under emulation)")
         return
-    uid = pwd.getpwnam("nobody").pw_uid
-    # Room for the server and one child of nobody's, on top of what nobody already runs.
-    room = nobody_processes(uid) + 2
-    lim = lambda: resource.setrlimit(resource.RLIMIT_NPROC, (room, room))
-    with Server("-u", "nobody", "-m", "raw", preexec=lim) as srv:
+    # RLIMIT_NPROC counts every process of the uid on the machine, so the
+    # server runs as a bare uid that nothing else runs as (echod takes a
+    # number without a passwd entry): room for exactly the server and one child.
+    uid = next(u for u in range(3000000000 + os.getpid() % 100000, 4294967294)
+               if processes_of(u) == 0)
+    lim = lambda: resource.setrlimit(resource.RLIMIT_NPROC, (2, 2))
+    with Server("-u", str(uid), "-m", "raw", preexec=lim) as srv:
         first = srv.connect()
         first.sendall(b"1")
         first.recv(1)
@@ -275,7 +277,7 @@ def test_load(t):
             load(srv, mode, 200, 100)
             wait_until(lambda: not srv.children(), 10)
             fds = fd_count(srv.pid)
-            rss = status_field(srv.pid, "VmRSS")
+            rss = status_field(srv.pid, "RssAnon")
             bad = load(srv, mode, 200, seq)
             t.check(bad == 0, "load: %s: 200 concurrent + %d sequential, every byte back" % (mode, seq),
                     "%d bad" % bad)
@@ -283,9 +285,9 @@ def test_load(t):
                     "load: %s: no child and no zombie left" % mode)
             t.check(fd_count(srv.pid) == fds, "load: %s: parent fds constant" % mode)
             if not INSTRUMENTED:
-                t.check(status_field(srv.pid, "VmRSS") == rss,
-                        "load: %s: parent RSS constant (%s kB)" % (mode, rss[0]),
-                        str(status_field(srv.pid, "VmRSS")))
+                t.check(status_field(srv.pid, "RssAnon") == rss,
+                        "load: %s: parent private memory (RssAnon) constant (%s kB)" % (mode, rss[0]),
+                        str(status_field(srv.pid, "RssAnon")))
 
 
 TESTS = [test_child_limit, test_per_source, test_idle_timeout, test_emfile, test_fork_failure,
