@@ -63,10 +63,17 @@ QEMU_mips   = qemu-mips-static
 # divisor of zero (never ours). libgcc.a stays abicalls and ld's mixing
 # warning is noise for a static link (ld adds la25 stubs where PIC code is
 # entered).
+# MIPS16=1 (the default): our code in MIPS16e, as OpenWrt's CONFIG_USE_MIPS16
+# builds its packages (-mips16 -minterlink-mips16); musl stays MIPS32 (its
+# system-call assembly has no MIPS16 form) and ld turns calls between the two
+# into JALX. The MIPS32 24K/34K/74K router cores have MIPS16e; MIPS16=0 is
+# for those without it (Broadcom's BMIPS).
+MIPS16             ?= 1
+MIPS16_CFLAGS       = $(if $(filter 1,$(MIPS16)),-mips16 -minterlink-mips16)
 LTO_CFLAGS          = -flto
 ARCH_CFLAGS_armhf   = -mthumb
 ARCH_CFLAGS_armel   = -mthumb
-ARCH_CFLAGS_mipsel  = -mno-abicalls -mno-check-zero-division
+ARCH_CFLAGS_mipsel  = -mno-abicalls -mno-check-zero-division $(MIPS16_CFLAGS)
 ARCH_CFLAGS_mips    = $(ARCH_CFLAGS_mipsel)
 ARCH_LDFLAGS_mipsel = -Wl,--no-warn-mismatch
 ARCH_LDFLAGS_mips   = $(ARCH_LDFLAGS_mipsel)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/cross/run.sh: the cross builds, arch by arch (`make check-cross`).
 # For each of $ARCHES: build; ELF header (class, byte order, machine, float
-# ABI); static (no PT_INTERP, no dynamic section); stripped; a rebuild in
+# ABI, MIPS16e code on MIPS); static (no PT_INTERP, no dynamic section); stripped; a rebuild in
 # another output folder is byte-identical; sizes within $SIZE_BUDGET; starts
 # under qemu-user; then the unit and host suites under qemu-user through
 # `make check-unit/check-host ARCH=...`, whose PASS/FAIL lines land in their
@@ -27,8 +27,8 @@ expect() {
 	armhf)  echo "ELF32 little ARM hard-float qemu-arm-static" ;;
 	armel)  echo "ELF32 little ARM soft-float qemu-arm-static" ;;
 	arm64)  echo "ELF64 little AArch64 . qemu-aarch64-static" ;;
-	mipsel) echo "ELF32 little MIPS mips32r2 qemu-mipsel-static" ;;
-	mips)   echo "ELF32 big MIPS mips32r2 qemu-mips-static" ;;
+	mipsel) echo "ELF32 little MIPS mips16,.mips32r2 qemu-mipsel-static" ;;
+	mips)   echo "ELF32 big MIPS mips16,.mips32r2 qemu-mips-static" ;;
 	esac
 }
 

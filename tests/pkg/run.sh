@@ -15,7 +15,9 @@
 #     MAKE_INSTALL_FLAGS = $(MAKE_FLAGS) DESTDIR="$(PKG_INSTALL_DIR)"
 #     TARGET_CONFIGURE_OPTS = AR AS LD NM CC GCC CXX RANLIB STRIP OBJCOPY OBJDUMP SIZE
 #   TARGET_CFLAGS/LDFLAGS are those of a cortex-a7 (armhf) and a 24kc (mips)
-#   target with OpenWrt's default hardening (include/hardening.mk); left out
+#   target with OpenWrt's default hardening (include/hardening.mk), the
+#   mips one with the -mips16 -minterlink-mips16 that rules.mk appends under
+#   CONFIG_USE_MIPS16 (the default where the CPU has MIPS16e); left out
 #   are -fhonour-copts (a flag of OpenWrt's patched gcc), -msoft-float
 #   (Debian's mips glibc is hard-float) and the staging -I/-L folders;
 #   hardened-ld-pie.specs is written as the -pie it adds.
@@ -307,7 +309,7 @@ binary_checks openwrt-armhf "$out/openwrt-armhf/build/target" ELF32 little ARM \
 	/lib/ld-linux-armhf.so.3 qemu-arm-static /usr/arm-linux-gnueabihf stripped
 
 openwrt mips mips mips-linux-gnu- \
-	"-Os -pipe -mno-branch-likely -mips32r2 -mtune=24kc -fno-caller-saves -fno-plt -Wformat -Werror=format-security -DPIC -fpic -fstack-protector -D_FORTIFY_SOURCE=1 -Wl,-z,now -Wl,-z,relro" \
+	"-Os -pipe -mno-branch-likely -mips32r2 -mtune=24kc -fno-caller-saves -fno-plt -Wformat -Werror=format-security -DPIC -fpic -fstack-protector -D_FORTIFY_SOURCE=1 -Wl,-z,now -Wl,-z,relro -mips16 -minterlink-mips16" \
 	"-fuse-ld=bfd -DPIC -fpic -pie -znow -zrelro"
 binary_checks openwrt-mips "$out/openwrt-mips/build/target" ELF32 big MIPS \
 	/lib/ld.so.1 qemu-mips-static /usr/mips-linux-gnu stripped
