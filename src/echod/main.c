@@ -51,9 +51,7 @@ block_signals(void)
 {
 	sigset_t s;
 
-	sigemptyset(&s);
-	sigaddset(&s, SIGPIPE);
-	sigaddset(&s, SIGHUP);
+	server_sigset(&s, SIGBIT(SIGPIPE) | SIGBIT(SIGHUP));
 	sigprocmask(SIG_BLOCK, &s, NULL);
 }
 

@@ -44,7 +44,7 @@ struct slot {
 
 struct state {
 	unsigned long long accepted, refused, forkfail, bytes_in, bytes_out;
-	unsigned long long backoff_until;	/* no accept before this (ms) */
+	unsigned backoff_until;	/* no accept before this (mono_ms() mod 2^32), 0: none */
 	struct udp_count udp;
 	struct log_drops log;	/* the parent's and every child's */
 	unsigned nchildren;
@@ -66,15 +66,12 @@ setup_signals(void)
 {
 	sigset_t sigs;
 
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGCHLD);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGUSR1);
+	server_sigset(&sigs, SIGBIT(SIGCHLD) | SIGBIT(SIGTERM) | SIGBIT(SIGINT) | SIGBIT(SIGUSR1));
 	sigprocmask(SIG_BLOCK, &sigs, &child_mask);
 	/* Children stop on SIGTERM/SIGINT; a stray `killall -USR1 echod` must not kill them. */
-	sigaddset(&child_mask, SIGUSR1);
-	sig_fd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
+	*(unsigned long *)&child_mask |= SIGBIT(SIGUSR1);
+	/* The system call itself: libc's falls back to signalfd() for kernels before 2.6.27. */
+	sig_fd = syscall(SYS_signalfd4, -1, &sigs, _NSIG / 8, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sig_fd < 0)
 		log_die(71, "signalfd: %m");
 }
@@ -119,15 +116,15 @@ child_main(int fd, struct slot *s)
 	_exit(r);
 }
 
+/* We accept only below the limit, so there is one. */
 static struct slot *
 free_slot(void)
 {
-	unsigned i;
+	struct slot *s = st->slot;
 
-	for (i = 0; i < opt->maxchild; i++)
-		if (st->slot[i].pid == 0)
-			return &st->slot[i];
-	return NULL;	/* not reached: we accept only below the limit */
+	while (s->pid != 0)
+		s++;
+	return s;
 }
 
 static unsigned
@@ -176,6 +173,23 @@ spawn(int fd, const union net_addr *peer)
 	close(fd);
 }
 
+/*
+ * Deadlines in milliseconds mod 2^32, which is 49 days: ours are seconds
+ * away, and 32-bit targets need no 64-bit compares.
+ */
+static unsigned
+ms_from_now(unsigned ms)
+{
+	return (unsigned)mono_ms() + ms;
+}
+
+/* Milliseconds left until deadline, 0 or less once it has come. */
+static int
+ms_until(unsigned deadline)
+{
+	return (int)(deadline - (unsigned)mono_ms());
+}
+
 /* accept(2) failed: transient errors are retried, resource shortages back off. */
 static void
 accept_failed(void)
@@ -201,7 +215,7 @@ accept_failed(void)
 	if (!st->backoff_logged)
 		log_warn("accept: %m; pausing new connections");
 	st->backoff_logged = 1;
-	st->backoff_until = mono_ms() + BACKOFF_MS;
+	st->backoff_until = ms_from_now(BACKOFF_MS) | 1;	/* never 0 */
 }
 
 /*
@@ -216,7 +230,8 @@ accept_one(int tcp_fd)
 	socklen_t len = sizeof peer;
 	int fd;
 
-	fd = accept4(tcp_fd, &peer.sa, &len, SOCK_CLOEXEC);
+	/* The system call itself: libc's falls back to accept() and fcntl() for old kernels. */
+	fd = syscall(SYS_accept4, tcp_fd, &peer.sa, &len, SOCK_CLOEXEC);
 	if (fd < 0) {
 		accept_failed();
 		return;
@@ -321,15 +336,14 @@ static void
 serve_once(void)
 {
 	struct pollfd p[1 + SERVER_LISTEN_MAX];
-	unsigned long long now;
 	unsigned i;
 	int timeout = -1;
 
 	p[0] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
-	if (st->backoff_until != 0 && (now = mono_ms()) < st->backoff_until)
-		timeout = (int)(st->backoff_until - now);
-	else
+	if (st->backoff_until != 0 && (timeout = ms_until(st->backoff_until)) <= 0) {
+		timeout = -1;
 		st->backoff_until = 0;
+	}
 	for (i = 0; i < ls->n; i++)
 		p[1 + i] = (struct pollfd){ .events = POLLIN,
 		    .fd = ls->udp >> i & 1 || may_accept() ? ls->fd[i] : -1 };
@@ -352,8 +366,8 @@ serve_once(void)
 static void
 shut_down(void)
 {
-	unsigned long long deadline = mono_ms() + ECHOD_GRACE * 1000;
-	unsigned long long now;
+	unsigned deadline = ms_from_now(ECHOD_GRACE * 1000);
+	int left;
 	struct pollfd p = { .fd = sig_fd, .events = POLLIN };
 	unsigned i;
 	int sig = SIGTERM;
@@ -364,14 +378,15 @@ shut_down(void)
 		reap();
 		if (st->nchildren == 0)
 			break;
-		if ((now = mono_ms()) >= deadline) {
+		if ((left = ms_until(deadline)) <= 0) {
 			for (i = 0; i < opt->maxchild; i++)
 				if (st->slot[i].pid != 0)
 					kill(st->slot[i].pid, sig);
 			sig = SIGKILL;
-			deadline = now + 1000;
+			deadline = ms_from_now(1000);
+			left = 1000;
 		}
-		if (poll(&p, 1, (int)(deadline - now)) > 0)
+		if (poll(&p, 1, left) > 0)
 			take_signals();
 	}
 }

@@ -4,6 +4,9 @@
 #ifndef ECHOD_SERVER_H
 #define ECHOD_SERVER_H
 
+#include <signal.h>
+#include <string.h>
+
 #include "opts.h"
 
 /* Sockets one echod serves at once: a fixed table, so the parent never allocates. */
@@ -16,6 +19,21 @@ struct server_listeners {
 	unsigned inet6;		/* bit i set: fd[i] is an IPv6 socket (for -Q), else IPv4 */
 	int timeouts_set;	/* accepted sockets inherit the idle timeouts (net_listen) */
 };
+
+/*
+ * Signal sets as bit masks, SIGBIT(SIGCHLD) | SIGBIT(SIGTERM): Linux's
+ * sigset_t is the kernel's, an array of unsigned longs with signal n at bit
+ * n-1 of the first one for n up to 32. sigemptyset() and four sigaddset()
+ * calls cost more code than the set itself.
+ */
+#define SIGBIT(sig) (1UL << ((sig) - 1))
+
+static inline void
+server_sigset(sigset_t *set, unsigned long bits)
+{
+	memset(set, 0, sizeof *set);
+	memcpy(set, &bits, sizeof bits);
+}
 
 /*
  * Serves every listener in l until SIGTERM/SIGINT, then gives children a
