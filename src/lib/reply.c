@@ -6,10 +6,10 @@
  */
 #include <string.h>
 
+#include "divc.h"
 #include "fmt.h"
 #include "reply.h"
 #include "tz.h"
-
 
 /* CPython's PyBytes_Repr with smartquotes: " only if ' occurs and " does not. */
 size_t
@@ -50,14 +50,6 @@ reply_repr(char *out, const unsigned char *in, size_t n)
 	return p - out;
 }
 
-static char *
-put2(char *p, int v)
-{
-	*p++ = '0' + v / 10 % 10;
-	*p++ = '0' + v % 10;
-	return p;
-}
-
 /* "%s %s%3d %.2d:%.2d:%.2d %d", English names, as CPython's _asctime. */
 size_t
 reply_ctime(char *out, time_t t)
@@ -65,30 +57,30 @@ reply_ctime(char *out, time_t t)
 	static const char days[] = "SunMonTueWedThuFriSat";
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 	struct tz_tm tm;
-	char *p = out;
+	char *p = out + 7;
+	int i, v[4];
 
 	if (tz_local(t, &tm) < 0) {
 		/* Out of range for struct tm; Python raises, we say so. */
-		memcpy(out, "?", 1);
+		out[0] = '?';
 		return 1;
 	}
-	memcpy(p, days + 3 * tm.wday, 3);
-	p += 3;
-	*p++ = ' ';
-	memcpy(p, months + 3 * tm.mon, 3);
-	p += 3;
-	*p++ = ' ';		/* %3d: the day is right-aligned in three */
-	if (tm.mday < 10)
-		*p++ = ' ';
-	else
-		*p++ = '0' + tm.mday / 10;
-	*p++ = '0' + tm.mday % 10;
-	*p++ = ' ';
-	p = put2(p, tm.hour);
-	*p++ = ':';
-	p = put2(p, tm.min);
-	*p++ = ':';
-	p = put2(p, tm.sec);
+	memcpy(out, days + 3 * tm.wday, 3);
+	out[3] = ' ';
+	memcpy(out + 4, months + 3 * tm.mon, 3);
+	v[0] = tm.mday;
+	v[1] = tm.hour;
+	v[2] = tm.min;
+	v[3] = tm.sec;
+	for (i = 0; i < 4; i++) {
+		uint32_t tens = DIVC(v[i], 10);
+
+		*p++ = i < 2 ? ' ' : ':';
+		*p++ = (char)('0' + tens);
+		*p++ = (char)('0' + v[i] - 10 * tens);
+	}
+	if (out[8] == '0')	/* %3d: the day is right-aligned in three */
+		out[8] = ' ';
 	*p++ = ' ';
 	p += fmt(p, REPLY_CTIME_MAX - (p - out), "%d", tm.year);
 	return p - out;

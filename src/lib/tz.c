@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "divc.h"
 #include "file.h"
 #include "tz.h"
 
@@ -216,52 +217,75 @@ tz_init(void)
 
 /* ---- the offset at a time ---- */
 
+/*
+ * Days are counted from 1 March of the year -8800, 22 eras of 400 years
+ * (146097 days each, a whole number of weeks) before Howard Hinnant's
+ * 0000-03-01: every day within TZ_LIMIT of 1970 is then a positive
+ * 32-bit number, and every division an unsigned one by a constant,
+ * which DIVC makes a multiplication.
+ */
+#define ERAS 22
+#define DAY1970 (ERAS * 146097UL + 719468)	/* 1970-01-01, a Thursday */
+
+/* y-m-d (y > -8800, m 0-14) as such a day: Hinnant's days_from_civil. */
+static uint32_t
+day_of(long y, int m, int d)
+{
+	uint32_t yy = (uint32_t)(y + ERAS * 400 - (m <= 2)), c = DIVC(yy, 100);
+
+	return 365 * yy + (yy >> 2) - c + (c >> 2) +
+	    DIVC(153 * (m > 2 ? m - 3 : m + 9) + 2, 5) + d - 1;
+}
+
+static int
+weekday(uint32_t day)
+{
+	day += 3;
+	return (int)(day - 7 * DIVC(day, 7));
+}
+
 long
 tz_days(long y, int m, int d)
 {
-	long era, yoe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 +
-	    (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1 - 719468;
+	return (long)(day_of(y, m, d) - DAY1970);
 }
 
 /*
  * t as UTC, for |t| < 2^38 (8710 years). The days are t / 86400 =
  * (t / 128) / 675, and t / 128 fits 32 bits: no 64-bit division, which
- * on 32-bit targets would link libgcc's (0.6 to 2 KiB). The date is Howard
- * Hinnant's civil_from_days.
+ * on 32-bit targets would link libgcc's (0.6 to 2 KiB). Its floor
+ * division by 675 divides ~x for a negative x (-1 - x, not negative) and
+ * complements the quotient; the date is Hinnant's civil_from_days.
  */
 static int
 civil(long long t, struct tz_tm *tm)
 {
-	long s7, days, r, z, era, doe, yoe, doy, mp;
+	int32_t s7, neg;
+	uint32_t day, r, mins, era, doe, yoe, doy, mp;
 
 	if (t >= TZ_LIMIT || t <= -TZ_LIMIT)
 		return -1;
-	s7 = (long)(t >> 7);
-	days = s7 / 675;
-	r = s7 % 675;
-	if (r < 0) {
-		r += 675;
-		days--;
-	}
-	r = r << 7 | (long)(t & 127);
-	tm->hour = r / 3600;
-	tm->min = r / 60 % 60;
-	tm->sec = r % 60;
-	tm->wday = (days % 7 + 11) % 7;		/* 1970-01-01 was a Thursday */
-	z = days + 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	tm->mday = doy - (153 * mp + 2) / 5 + 1;
-	tm->mon = mp < 10 ? mp + 2 : mp - 10;
-	tm->year = yoe + era * 400 + (tm->mon <= 1);
+	s7 = (int32_t)(t >> 7);
+	neg = -(s7 < 0);
+	/* m and s: exact for every x < 2^31 (checked for each) */
+	day = DIVM(s7 ^ neg, 675, 0xc22e4507u, 41) ^ (uint32_t)neg;
+	r = ((uint32_t)s7 - day * 675) << 7 | (uint32_t)(t & 127);
+	day += DAY1970;
+	mins = DIVC(r, 60);
+	tm->sec = (int)(r - 60 * mins);
+	tm->hour = (int)DIVC(mins, 60);
+	tm->min = (int)mins - 60 * tm->hour;
+	tm->wday = weekday(day);
+	/* exact for every day < 8000000 (checked for each) */
+	era = DIVM(day, 146097, 3762951, 39);
+	doe = day - era * 146097;
+	/* doe / 1460 - doe / 36524 + doe / 146096, with 1460 = 4 * 365, 36524 = 4 * 9131 */
+	yoe = DIVC(doe - DIVC(doe >> 2, 365) + DIVC(doe >> 2, 9131) - (doe == 146096), 365);
+	doy = doe - (365 * yoe + (yoe >> 2) - DIVC(yoe, 100));
+	mp = DIVC(5 * doy + 2, 153);
+	tm->mday = (int)(doy - DIVC(153 * mp + 2, 5)) + 1;
+	tm->mon = mp < 10 ? (int)mp + 2 : (int)mp - 10;
+	tm->year = (int)(yoe + era * 400) - ERAS * 400 + (tm->mon <= 1);
 	return 0;
 }
 
@@ -269,25 +293,24 @@ civil(long long t, struct tz_tm *tm)
 static long long
 rule_secs(const struct rule *r, int y)
 {
-	long day = tz_days(y, 1, 1), first;
-	int leap = tz_days(y, 3, 1) - tz_days(y, 2, 29), n = r->v[0], wday;
+	uint32_t day = day_of(y, 1, 1), first;
+	int n = r->v[0], leap = day_of(y, 3, 1) != day_of(y, 2, 29);
 
 	if (r->kind != 'M') {
 		if (r->kind == 'J' && (n < 60 || !leap))
 			n--;
 		day += n;
 	} else {
-		first = tz_days(y, r->v[0], 1);
-		wday = (first % 7 + 11) % 7;
-		n = r->v[2] - wday;
+		first = day_of(y, r->v[0], 1);
+		n = r->v[2] - weekday(first);
 		if (n < 0)
 			n += 7;
 		/* the last such weekday: week 5 is the fourth if the month has no fifth */
-		if (r->v[1] == 5 && n + 28 >= tz_days(y, r->v[0] + 1, 1) - first)
+		if (r->v[1] == 5 && n + 28 >= (int)(day_of(y, r->v[0] + 1, 1) - first))
 			n -= 7;
 		day = first + n + 7 * (r->v[1] - 1);
 	}
-	return (long long)day * 86400 + r->time;
+	return (long long)(int32_t)(day - DAY1970) * 86400 + r->time;
 }
 
 /* The offset of type i of the table (musl: a broken index counts as type 0). */

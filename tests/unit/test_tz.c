@@ -32,6 +32,7 @@
 #define SCAN_YEARS 10
 #define SCAN_STEP (3 * 86400)	/* offsets in tzdata last at least a week (Morocco's Ramadan: ~30 days) */
 #define HISTORY_STEP (97 * 86400 + 3607)
+#define RANGE_STEP (31 * 86400 + 7211)	/* ~200000 times across TZ_LIMIT either side of 1970 */
 /*
  * Before a zone's first transition musl (and tz.c) take its first
  * standard-time type, glibc the transition's own: the history is compared
@@ -243,6 +244,35 @@ test_truncated(void)
 	CHECK(ok, "tz: a TZif file cut short at any of %zd lengths counts as UTC", len);
 }
 
+/*
+ * The whole range tz_local takes, TZ_LIMIT either side of 1970, and its
+ * last seconds: in UTC for the date arithmetic, and from 1970 on in a zone
+ * with rules, whose dates are computed for every year.
+ */
+static void
+test_range(void)
+{
+	static const char *const zones[] = { "UTC0", "CET-1CEST,M3.5.0,M10.5.0/3" };
+	long long t;
+	size_t i;
+	int ok = 1;
+
+	checks = 0;
+	for (i = 0; i < 2; i++) {
+		setenv("TZ", zones[i], 1);
+		tzset();
+		tz_init();
+		for (t = i == 0 ? -TZ_LIMIT + 1 : 0; t < TZ_LIMIT - 86400; t += RANGE_STEP)
+			ok &= same_at(zones[i], t);
+		ok &= same_at(zones[i], TZ_LIMIT - 86401) & same_at(zones[i], -TZ_LIMIT + 86401);
+	}
+	setenv("TZ", "UTC0", 1);
+	tz_init();
+	ok &= same_at("UTC0", TZ_LIMIT - 1) & same_at("UTC0", -TZ_LIMIT + 1);
+	CHECK(ok, "tz: %lld times from %lld to %lld s in UTC and a zone with rules as localtime_r",
+	    checks, -TZ_LIMIT + 1, TZ_LIMIT - 1);
+}
+
 /* tz_days against known dates, around the leap rules. */
 static void
 test_days(void)
@@ -269,6 +299,7 @@ main(void)
 	scan_from = (long long)timegm(&tm);
 	scan_to = scan_from + (SCAN_YEARS + 1) * 31556952LL;
 	test_days();
+	test_range();
 	test_posix_strings();
 	test_truncated();
 	test_tzdata();
