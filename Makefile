@@ -64,7 +64,11 @@ LIB_SRC    = errmsg.c file.c fmt.c log.c mono.c net.c reply.c tz.c dscp.c
 ECHOD_SRC  = main.c opts.c server.c echo.c udp.c ratelimit.c privdrop.c activate.c
 PROBE_SRC  = main.c args.c out.c sess.c ping.c load.c flow.c pmtu.c verify.c resolve.c
 
-LIB_OBJ    = $(LIB_SRC:%.c=$(B)/obj/lib/%.o)
+# src/libc/: C library functions that replace musl's in our own static
+# builds (LIBC_SRC, board/toolchain.mk). Not LTO'd, and no builtins or loop
+# idioms, so that gcc turns none of their loops into a call to themselves.
+LIB_OBJ    = $(LIB_SRC:%.c=$(B)/obj/lib/%.o) $(LIBC_SRC:%.c=$(B)/obj/libc/%.o)
+$(B)/obj/libc/%.o: ALL_CFLAGS += -fno-lto -fno-builtin -fno-tree-loop-distribute-patterns $(LIBC_CFLAGS)
 ECHOD_OBJ  = $(ECHOD_SRC:%.c=$(B)/obj/echod/%.o) $(LIB_OBJ)
 PROBE_OBJ  = $(PROBE_SRC:%.c=$(B)/obj/echoprobe/%.o) $(LIB_OBJ)
 HEADERS    = $(wildcard src/*/*.h)

@@ -37,7 +37,7 @@
 # tools expect.
 #
 # Sets for the top Makefile: CC STRIP STATIC B TC_CFLAGS TC_LDFLAGS TC_DEPS
-# LAYOUT_LDFLAGS ARCH_RUNNER. Targets: deps toolchain toolchains all-arches size.
+# LAYOUT_LDFLAGS ARCH_RUNNER LIBC_SRC. Targets: deps toolchain toolchains all-arches size.
 
 CROSS_ARCHES = armhf armel arm64 mipsel mips
 SYSROOT_DIR ?= $(CACHE_DIR)/sysroot
@@ -82,6 +82,21 @@ ARCH_LDFLAGS_mips   = $(ARCH_LDFLAGS_mipsel)
 # do so with a veneer, and then pads the text by up to 4 KiB; in a binary
 # this small every such ADRP can become an ADR instead, which costs nothing.
 ARCH_LDFLAGS_arm64  = -Wl,--fix-cortex-a53-843419=adr
+
+# C library functions of our own (src/libc/), linked ahead of libc.a so
+# that they replace musl's, where musl's are big for speed we do not need
+# (docs/size.md): byte-loop string and memory functions on every arch, and
+# on 32-bit ARM the EABI division helpers instead of libgcc's.
+LIBC_SRC_COMMON     = mem.c str.c
+LIBC_SRC_armhf      = $(LIBC_SRC_COMMON) div.c
+LIBC_SRC_armel      = $(LIBC_SRC_COMMON) div.c
+LIBC_SRC_arm64      = $(LIBC_SRC_COMMON)
+LIBC_SRC_mipsel     = $(LIBC_SRC_COMMON)
+LIBC_SRC_mips       = $(LIBC_SRC_COMMON)
+# musl's own code calls them, on MIPS with plain jumps that cannot switch to
+# MIPS16 (ld: "unsupported jump between ISA modes"): they stay MIPS32 there.
+LIBC_CFLAGS_mipsel  = -mno-mips16
+LIBC_CFLAGS_mips    = -mno-mips16
 
 # After strip, our own builds lose what no one loads (section headers and
 # their names, trailing zeros), as OpenWrt's sstrip does: board/common/sstrip.py.
@@ -159,6 +174,8 @@ STRIP      = $(TRIPLET_$(ARCH))-strip
 TC_CFLAGS  = -specs=$(SYSROOT)/musl.specs -fno-pie $(LTO_CFLAGS) $(ARCH_CFLAGS_$(ARCH))
 TC_LDFLAGS = -no-pie $(ARCH_LDFLAGS_$(ARCH))
 TC_DEPS    = $(SYSROOT)/musl.specs
+LIBC_SRC   = $(LIBC_SRC_$(ARCH))
+LIBC_CFLAGS = $(LIBC_CFLAGS_$(ARCH))
 else
 $(error ARCH=$(ARCH) needs a compiler: give CC=, CROSS_COMPILE= or CROSS= (a packager's toolchain), or use host or one of $(CROSS_ARCHES))
 endif
