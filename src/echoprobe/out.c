@@ -159,14 +159,6 @@ stats_add(struct stats *s, unsigned long long us)
 		s->max = us;
 }
 
-static int
-cmp_ull(const void *a, const void *b)
-{
-	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Nearest-rank percentile. */
 unsigned long long
 stats_pct(struct stats *s, unsigned p)
@@ -223,10 +215,41 @@ stats_mdev(const struct stats *s)
 	return isqrt(q);
 }
 
+/* Moves v[i] down the max-heap v[0..n) to where it belongs. */
+static void
+sift(unsigned long long *v, size_t i, size_t n)
+{
+	unsigned long long x = v[i];
+	size_t c;
+
+	while ((c = 2 * i + 1) < n) {
+		c += c + 1 < n && v[c + 1] > v[c];
+		if (v[c] <= x)
+			break;
+		v[i] = v[c];
+		i = c;
+	}
+	v[i] = x;
+}
+
+/*
+ * Heapsort: in place, n log n at worst, and no qsort, which is 0.9 KiB
+ * (armhf) to 2 KiB (MIPS) of libc.
+ */
 void
 stats_sort(struct stats *s)
 {
-	qsort(s->v, s->n < s->cap ? s->n : s->cap, sizeof *s->v, cmp_ull);
+	size_t n = s->n < s->cap ? s->n : s->cap, i;
+	unsigned long long t;
+
+	for (i = n / 2; i > 0;)
+		sift(s->v, --i, n);
+	while (n > 1) {
+		t = s->v[--n];
+		s->v[n] = s->v[0];
+		s->v[0] = t;
+		sift(s->v, 0, n);
+	}
 }
 
 void
