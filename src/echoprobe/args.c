@@ -197,7 +197,8 @@ args_parse(struct probe_opts *o, int argc, char **argv)
 	if (o->mode == PROBE_FLOW && o->size < FLOW_HEAD)
 		usage("-s: a -R datagram has at least %s bytes", "32");
 	if (o->mode == PROBE_FLOW && o->count == 0) {
-		unsigned long long n = o->rate * ((o->deadline_us ? o->deadline_us : 10000000) / 1000) / 1000;
+		unsigned long long n = out_div(o->rate * out_div(o->deadline_us ? o->deadline_us : 10000000,
+		    1000), 1000);
 
 		o->count = n < 1 ? 1 : n > MAX_COUNT ? MAX_COUNT : (unsigned long)n;
 	}

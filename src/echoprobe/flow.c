@@ -29,6 +29,8 @@ struct flow_count {
 
 struct flow {
 	unsigned long long t0, line_t0, next_line, jit16, last_rtt, last_send;
+	unsigned long long due;		/* when datagram `sent` is: t0 + sent s / rate */
+	unsigned long due_frac, step, step_frac;	/* due's fraction of a us in 1/rate; 1 s / rate */
 	unsigned long sent, judged, nextexp, tok, invalid, nseen;
 	unsigned *sent_at;	/* us after t0 */
 	unsigned char *seen;	/* a bit per sequence number */
@@ -108,11 +110,10 @@ put_counts(const struct probe *p, const struct flow_count *c)
 	}
 	out_put("%lu sent, %lu received, %lu lost", c->sent, c->recv, c->lost);
 	if (c->sent)
-		out_put(" (%lu.%c%c%%)", c->lost * 100 / c->sent,
-		    (int)('0' + c->lost * 1000 / c->sent % 10), (int)('0' + c->lost * 10000 / c->sent % 10));
+		out_put(" (%s%%)", out_fix(out_div(c->lost * 10000ULL, c->sent), 2, 2, a));
 	out_put(", %lu duplicated, %lu reordered, %lu late", c->dup, c->reord, c->late);
 	if (c->recv)
-		out_put(", rtt %s/%s/%s ms", out_ms(c->min, a), out_ms(c->sum / c->recv, b),
+		out_put(", rtt %s/%s/%s ms", out_ms(c->min, a), out_ms(out_div(c->sum, c->recv), b),
 		    out_ms(c->max, d));
 }
 
@@ -146,15 +147,16 @@ put_summary(struct probe *p, struct flow *f, int code)
 {
 	unsigned long long took = f->last_send > f->t0 ? f->last_send - f->t0 : 0;
 	/* n datagrams span n - 1 gaps */
-	unsigned long long pps = took ? (unsigned long long)(f->tot.sent - 1) * 10000000 / took : 0;
-	char a[32], b[32], c[32];
+	char a[32], b[32], c[32], r[32];
+	const char *pps = out_fix(took ? out_div((unsigned long long)(f->tot.sent - 1) * 10000000, took) : 0,
+	    1, 1, r);
 
 	stats_sort(&f->rtt);
 	if (p->o.json) {
 		out_put("],\"rate_pps\":%lu,", p->o.rate);
 		put_counts(p, &f->tot);
-		out_put("\"invalid\":%lu,\"send_pps\":%llu.%llu,\"jitter_us\":%llu,", f->invalid,
-		    pps / 10, pps % 10, f->jit16 >> 4);
+		out_put("\"invalid\":%lu,\"send_pps\":%s,\"jitter_us\":%llu,", f->invalid,
+		    pps, f->jit16 >> 4);
 		out_json_stats("rtt_us", &f->rtt);
 		out_dscp(p);
 		out_put("\"time_us\":%llu,", mono_us() - f->t0);
@@ -162,9 +164,9 @@ put_summary(struct probe *p, struct flow *f, int code)
 		out_flush();
 		return;
 	}
-	out_put("--- %s port %u udp %s at %lu/s, %lu bytes: sent at %llu.%llu/s for %s s ---\n",
+	out_put("--- %s port %u udp %s at %lu/s, %lu bytes: sent at %s/s for %s s ---\n",
 	    p->o.host, p->o.port, p->o.classic ? "classic" : "raw", p->o.rate, p->o.size,
-	    pps / 10, pps % 10, out_secs(took, a));
+	    pps, out_secs(took, a));
 	put_counts(p, &f->tot);
 	if (f->invalid)
 		out_put(", %lu not ours or malformed", f->invalid);
@@ -267,8 +269,7 @@ flow_send(struct probe *p, struct flow *f, int fd, unsigned long long now, unsig
 {
 	int i;
 
-	for (i = 0; i < FLOW_BURST && f->sent < count &&
-	    f->t0 + (unsigned long long)f->sent * 1000000 / p->o.rate <= now; i++) {
+	for (i = 0; i < FLOW_BURST && f->sent < count && f->due <= now; i++) {
 		now = mono_us();
 		flow_head_put(p->sbuf, f->tok, f->sent, now);
 		if (send(fd, p->sbuf, p->o.size, MSG_DONTWAIT) < 0) {
@@ -280,6 +281,11 @@ flow_send(struct probe *p, struct flow *f, int fd, unsigned long long now, unsig
 		}
 		f->sent_at[f->sent] = (unsigned)(now - f->t0);
 		f->sent++;
+		f->due += f->step;
+		if ((f->due_frac += f->step_frac) >= p->o.rate) {
+			f->due_frac -= p->o.rate;
+			f->due++;
+		}
 		f->tot.sent++;
 		f->iv.sent++;
 		f->last_send = now;
@@ -320,7 +326,9 @@ flow_run(struct probe *p)
 		goto done;
 	flow_buffers(pfd.fd);
 	pfd.events = POLLIN;
-	f.t0 = f.line_t0 = mono_us();
+	f.t0 = f.line_t0 = f.due = mono_us();
+	f.step = 1000000 / p->o.rate;
+	f.step_frac = 1000000 % p->o.rate;
 	f.tok = (unsigned long)(f.t0 ^ (unsigned long long)getpid() << 16) & 0xffffffffUL;
 	f.next_line = f.t0 + (p->o.interval_us ? p->o.interval_us : 1000000);
 	f.tot.min = f.iv.min = ~0ULL;
@@ -342,8 +350,8 @@ flow_run(struct probe *p)
 		if (f.judged >= count)
 			break;
 		until = f.next_line;
-		if (f.sent < count && f.t0 + (unsigned long long)f.sent * 1000000 / p->o.rate < until)
-			until = f.t0 + (unsigned long long)f.sent * 1000000 / p->o.rate;
+		if (f.sent < count && f.due < until)
+			until = f.due;
 		if (f.judged < f.sent && f.t0 + f.sent_at[f.judged] + p->o.timeout_us < until)
 			until = f.t0 + f.sent_at[f.judged] + p->o.timeout_us;
 		pfd.revents = 0;

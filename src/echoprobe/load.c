@@ -69,25 +69,25 @@ rate_count(struct probe *p, struct rate *r, const struct sess *s)
 static void
 put_rate(struct probe *p, struct rate *r, struct stats *lat, unsigned long long took, int code)
 {
-	unsigned long long cps = took ? r->ok * 1000000ULL * 10 / took : 0;
-	char a[32], b[32];
+	char a[32], b[32], c[32];
+	const char *cps = out_fix(took ? out_div(r->ok * 10000000ULL, took) : 0, 1, 1, c);
 
 	if (p->o.json) {
 		out_json_head(p, "rate");
 		out_put("\"workers\":%u,\"connections\":%lu,\"ok\":%lu,\"refused\":%lu,"
 		    "\"timeouts\":%lu,\"mismatches\":%lu,\"failed\":%lu,\"time_us\":%llu,"
-		    "\"conn_per_s\":%llu.%llu,", p->o.workers, r->started, r->ok, r->refused,
-		    r->timeouts, r->mismatches, r->started - r->ok, took, cps / 10, cps % 10);
+		    "\"conn_per_s\":%s,", p->o.workers, r->started, r->ok, r->refused,
+		    r->timeouts, r->mismatches, r->started - r->ok, took, cps);
 		out_json_stats("conn_us", lat);
 		out_json_tail(p, code);
 	} else {
 		stats_sort(lat);
 		out_put("%s port %u %s, %u workers: %lu connections, %lu verified, %lu failed "
-		    "in %llu ms: %llu.%llu conn/s\n", p->o.host, p->o.port, p->o.classic ? "classic" : "raw",
-		    p->o.workers, r->started, r->ok, r->started - r->ok, took / 1000, cps / 10, cps % 10);
+		    "in %s ms: %s conn/s\n", p->o.host, p->o.port, p->o.classic ? "classic" : "raw",
+		    p->o.workers, r->started, r->ok, r->started - r->ok, out_msi(took, a), cps);
 		if (lat->n)
 			out_put("connection time p50 %s p99 %s max %s ms\n", out_ms(stats_pct(lat, 50), a),
-			    out_ms(stats_pct(lat, 99), b), out_ms(lat->max, b));
+			    out_ms(stats_pct(lat, 99), b), out_ms(lat->max, c));
 	}
 	out_flush();
 }
@@ -176,6 +176,8 @@ load_stream(struct probe *p)
 	struct sess s = { .p = p, .state = S_CONNECTING };
 	unsigned long long t0 = mono_us(), deadline = p->o.deadline_us ? t0 + p->o.deadline_us : 0;
 	unsigned long long took = 0, mbs = 0;
+	char t[32], m[32];
+	const char *ms;
 
 	if ((s.fd = sess_connect(p, SOCK_STREAM, &p->err)) >= 0) {
 		s.last = t0;
@@ -185,22 +187,22 @@ load_stream(struct probe *p)
 			sess_run(&s, deadline);
 			took = mono_us() - s.t0;
 			if (s.state == S_DONE && took > 0)
-				mbs = p->o.stream_bytes * 100 / took;	/* bytes/us = MB/s */
+				mbs = out_div(p->o.stream_bytes * 100, took);	/* bytes/us = MB/s */
 		}
 		close(s.fd);
 		if (s.state == S_FAILED)
 			out_fail(&p->err, s.err.code, "%s", s.err.msg);
 	}
+	ms = out_fix(mbs, 2, 2, m);
 	if (p->o.json) {
 		out_json_head(p, "stream");
 		out_put("\"bytes\":%llu,\"sent\":%llu,\"verified\":%llu,\"time_us\":%llu,"
-		    "\"mb_per_s\":%llu.%c%c,", p->o.stream_bytes, s.sent, s.v.done, took,
-		    mbs / 100, (int)('0' + mbs / 10 % 10), (int)('0' + mbs % 10));
+		    "\"mb_per_s\":%s,", p->o.stream_bytes, s.sent, s.v.done, took, ms);
 		out_json_tail(p, p->err.code);
 	} else if (s.state == S_DONE)
-		out_put("%s port %u %s: %llu bytes sent and verified in %llu ms: %llu.%c%c MB/s\n",
-		    p->o.host, p->o.port, p->o.classic ? "classic" : "raw", p->o.stream_bytes, took / 1000,
-		    mbs / 100, (int)('0' + mbs / 10 % 10), (int)('0' + mbs % 10));
+		out_put("%s port %u %s: %llu bytes sent and verified in %s ms: %s MB/s\n",
+		    p->o.host, p->o.port, p->o.classic ? "classic" : "raw", p->o.stream_bytes,
+		    out_msi(took, t), ms);
 	out_flush();
 	return p->err.code;
 }

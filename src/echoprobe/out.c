@@ -4,6 +4,7 @@
  * statistics behind both (min/avg/max/mdev and nearest-rank percentiles,
  * in integers), and the record of a first failure (a run's or a session's).
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -54,21 +55,52 @@ out_flush(void)
 	nout = 0;
 }
 
-/* Microseconds as milliseconds with 3 decimals. */
-const char *
-out_ms(unsigned long long us, char *buf)
+/*
+ * a / b, b below 2^63. A 32-bit target has no 64-bit division: libgcc's
+ * costs 0.3 KiB (ARM) to 2.2 KiB (MIPS), and nothing but echoprobe's
+ * output and its few rates need it, so shift and subtract, 64 steps.
+ * (r:a) / b with r < b is the same loop: stats_mdev's 96-bit sum.
+ */
+static unsigned long long
+div_long(unsigned long long r, unsigned long long a, unsigned long long b)
 {
-	fmt(buf, 32, "%llu.%c%c%c", us / 1000, (int)('0' + us / 100 % 10),
-	    (int)('0' + us / 10 % 10), (int)('0' + us % 10));
-	return buf;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		r = r << 1 | a >> 63;
+		a <<= 1;
+		if (r >= b) {
+			r -= b;
+			a |= 1;
+		}
+	}
+	return a;
 }
 
-const char *
-out_secs(unsigned long long us, char *buf)
+unsigned long long
+out_div(unsigned long long a, unsigned long long b)
 {
-	fmt(buf, 32, "%llu.%c%c", us / 1000000, (int)('0' + us / 100000 % 10),
-	    (int)('0' + us / 10000 % 10));
-	return buf;
+#if ULONG_MAX > 0xffffffffUL
+	return a / b;
+#else
+	return div_long(0, a, b);
+#endif
+}
+
+/* The decimal digits of v with a point before the last `point`, `keep` of them kept. */
+const char *
+out_fix(unsigned long long v, unsigned point, unsigned keep, char *buf)
+{
+	char *s = buf + 8;
+	size_t n = fmt_ulong(s, v);
+
+	for (; n <= point; n++)
+		*--s = '0';
+	n -= point;
+	memmove(s + n + 1, s + n, keep);
+	s[n] = keep ? '.' : '\0';
+	s[n + 1 + keep] = '\0';
+	return s;
 }
 
 void
@@ -136,13 +168,13 @@ out_json_tail(const struct probe *p, int code)
 /* ---- statistics -------------------------------------------------------- */
 
 void
-stats_init(struct stats *s, unsigned long long cap)
+stats_init(struct stats *s, unsigned long cap)
 {
 	memset(s, 0, sizeof *s);
 	s->cap = cap;
 	s->v = malloc((cap > 0 ? cap : 1) * sizeof *s->v);
 	if (s->v == NULL)
-		log_die(EX_OSERR, "out of memory for %llu samples", cap);
+		log_die(EX_OSERR, "out of memory for %lu samples", cap);
 	s->min = ~0ULL;
 }
 
@@ -163,7 +195,7 @@ stats_add(struct stats *s, unsigned long long us)
 unsigned long long
 stats_pct(struct stats *s, unsigned p)
 {
-	unsigned long long n = s->n < s->cap ? s->n : s->cap, k;
+	unsigned long n = s->n < s->cap ? s->n : s->cap, k;
 
 	if (n == 0)
 		return 0;
@@ -191,28 +223,25 @@ isqrt(unsigned long long x)
 /*
  * Population standard deviation of the kept samples, in integers (no
  * floating point: soft-float routines cost kilobytes on armel): the sum
- * of d*d/n as quotient plus remainder, exact while d is below 71 minutes.
+ * of d*d in 64 bits and a carry count, divided by n once; exact while d
+ * is below 71 minutes.
  */
 unsigned long long
 stats_mdev(const struct stats *s)
 {
-	unsigned long long n = s->n < s->cap ? s->n : s->cap, avg, d, t, q = 0, r = 0, i;
+	unsigned long n = s->n < s->cap ? s->n : s->cap, i, hi = 0;
+	unsigned long long avg, d, lo = 0;
 
 	if (n == 0)
 		return 0;
-	avg = s->sum / s->n;
+	avg = out_div(s->sum, s->n);
 	for (i = 0; i < n; i++) {
 		d = s->v[i] > avg ? s->v[i] - avg : avg - s->v[i];
 		d *= d;
-		t = d / n;
-		q += t;
-		r += d - t * n;
-		if (r >= n) {
-			q++;
-			r -= n;
-		}
+		lo += d;
+		hi += lo < d;	/* at most once a sample: hi <= n */
 	}
-	return isqrt(q);
+	return isqrt(div_long(hi < n ? hi : 0, lo, n));
 }
 
 /* Moves v[i] down the max-heap v[0..n) to where it belongs. */
@@ -257,6 +286,6 @@ out_json_stats(const char *name, struct stats *s)
 {
 	stats_sort(s);
 	out_put("\"%s\":{\"min\":%llu,\"avg\":%llu,\"max\":%llu,\"mdev\":%llu,\"p50\":%llu,"
-	    "\"p99\":%llu},", name, s->n ? s->min : 0, s->n ? s->sum / s->n : 0, s->max,
+	    "\"p99\":%llu},", name, s->n ? s->min : 0, s->n ? out_div(s->sum, s->n) : 0, s->max,
 	    stats_mdev(s), stats_pct(s, 50), stats_pct(s, 99));
 }

@@ -41,7 +41,7 @@ put_ping_summary(struct probe *p, struct stats *st, unsigned long sent, unsigned
 
 	if (p->o.json) {
 		out_json_head(p, "ping");
-		out_put("\"sent\":%lu,\"received\":%llu,\"lost\":%lu,\"late\":%lu,\"connect_us\":%llu,",
+		out_put("\"sent\":%lu,\"received\":%lu,\"lost\":%lu,\"late\":%lu,\"connect_us\":%llu,",
 		    sent, st->n, lost, late, conn_us);
 		out_json_stats("rtt_us", st);
 		if (p->o.udp)
@@ -52,15 +52,15 @@ put_ping_summary(struct probe *p, struct stats *st, unsigned long sent, unsigned
 		return;
 	}
 	out_put("--- %s port %u echoprobe statistics ---\n", p->o.host, p->o.port);
-	out_put("%lu probes sent, %llu received, %lu%% loss", sent, st->n,
+	out_put("%lu probes sent, %lu received, %lu%% loss", sent, st->n,
 	    sent ? (unsigned long)(lost * 100 / sent) : 0UL);
 	if (late)
 		out_put(", %lu late", late);
-	out_put(", time %llu ms\n", took / 1000);
+	out_put(", time %s ms\n", out_msi(took, a));
 	if (st->n > 0) {
 		stats_sort(st);
 		out_put("rtt min/avg/max/mdev = %s/%s/%s/%s ms", out_ms(st->min, a),
-		    out_ms(st->sum / st->n, b), out_ms(st->max, c), out_ms(stats_mdev(st), d));
+		    out_ms(out_div(st->sum, st->n), b), out_ms(st->max, c), out_ms(stats_mdev(st), d));
 		out_put(", p50 %s p99 %s ms\n", out_ms(stats_pct(st, 50), a), out_ms(stats_pct(st, 99), b));
 	}
 	if (p->o.udp)
@@ -208,6 +208,7 @@ ping_udp(struct probe *p)
 	unsigned long long next, ts;
 	unsigned long seq, late = 0;
 	int fd, r = 0;
+	char b[32];
 
 	stats_init(&st, p->o.count);
 	if ((fd = sess_connect(p, SOCK_DGRAM, &p->err)) < 0) {
@@ -232,7 +233,7 @@ ping_udp(struct probe *p)
 			stats_add(&st, mono_us() - ts);
 			put_probe(p, seq, mono_us() - ts, "");
 		} else if (!p->o.quiet && !p->o.json && !p->stop) {
-			out_put("no reply to seq=%lu within %llu ms\n", seq, p->o.timeout_us / 1000);
+			out_put("no reply to seq=%lu within %s ms\n", seq, out_msi(p->o.timeout_us, b));
 			out_flush();
 		}
 	}

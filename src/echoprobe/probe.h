@@ -71,8 +71,18 @@ struct probe {
 /* stdout through one buffer; out_flush() writes it out. */
 void out_put(const char *f, ...);
 void out_flush(void);
-/* Microseconds as milliseconds with 3 decimals; buf has 32 bytes. */
-const char *out_ms(unsigned long long us, char *buf);
+/*
+ * v as decimal digits with a point before the last `point` of them, only
+ * `keep` of those kept (0: no point): 1234567, 3, 3 is "1234.567", 6, 2
+ * "1.23". No division. buf has 32 bytes; the text is not at its start.
+ */
+const char *out_fix(unsigned long long v, unsigned point, unsigned keep, char *buf);
+/* Microseconds as milliseconds with 3 decimals, as seconds with 2, as whole ms. */
+#define out_ms(us, buf) out_fix(us, 3, 3, buf)
+#define out_secs(us, buf) out_fix(us, 6, 2, buf)
+#define out_msi(us, buf) out_fix(us, 3, 0, buf)
+/* a / b (b below 2^63) without libgcc's 64-bit division on 32-bit targets. */
+unsigned long long out_div(unsigned long long a, unsigned long long b);
 /* A JSON string, quoted and escaped. */
 void out_json_str(const char *s);
 /* The start and the end of a -j object; the end carries code and p's error. */
@@ -80,10 +90,12 @@ void out_json_head(const struct probe *p, const char *mode);
 void out_json_tail(const struct probe *p, int code);
 
 struct stats {
-	unsigned long long *v, n, cap, sum, min, max;
+	unsigned long long *v;
+	unsigned long n, cap;
+	unsigned long long sum, min, max;
 };
 
-void stats_init(struct stats *s, unsigned long long cap);
+void stats_init(struct stats *s, unsigned long cap);
 void stats_add(struct stats *s, unsigned long long us);
 /* stats_pct wants stats_sort first. */
 void stats_sort(struct stats *s);
@@ -92,8 +104,6 @@ unsigned long long stats_mdev(const struct stats *s);
 void out_json_stats(const char *name, struct stats *s);
 /* The DSCP sent and came back: a line, or JSON members; nothing if neither. */
 void out_dscp(const struct probe *p);
-/* Seconds with 2 decimals; buf has 32 bytes. */
-const char *out_secs(unsigned long long us, char *buf);
 
 /* ---- sockets and one TCP session (sess.c) -------------------------- */
 

@@ -122,7 +122,7 @@ sess_poll(struct probe *pr, struct pollfd *p, nfds_t n, unsigned long long until
 		if (pr->stop)
 			return -1;
 		r = poll(p, n, until == 0 ? -1 : until <= now ? 0 :
-		    (int)((until - now + 999) / 1000));
+		    (int)out_div(until - now + 999, 1000));
 		if (r >= 0)
 			return r;
 		if (errno != EINTR && errno != EAGAIN)
@@ -259,13 +259,14 @@ sess_io(struct sess *s, short revents)
 void
 sess_timeout(struct sess *s)
 {
-	char msg[128];
+	char msg[128], buf[32];
+	const char *ms = out_msi(s->p->o.timeout_us, buf);
 
 	if (s->state == S_CONNECTING)
-		fmt(msg, sizeof msg, "timeout: no connection after %llu ms", s->p->o.timeout_us / 1000);
+		fmt(msg, sizeof msg, "timeout: no connection after %s ms", ms);
 	else
-		fmt(msg, sizeof msg, "timeout: %llu of %llu bytes echoed, nothing more for %llu ms",
-		    s->v.done, s->v.len, s->p->o.timeout_us / 1000);
+		fmt(msg, sizeof msg, "timeout: %llu of %llu bytes echoed, nothing more for %s ms",
+		    s->v.done, s->v.len, ms);
 	sess_fail(s, EX_TEMPFAIL, msg);
 }
 

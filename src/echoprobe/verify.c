@@ -4,6 +4,7 @@
  * reply_classic() would write for the next 1..1024 bytes we sent, at a time
  * close to ours; TCP may split or join replies anywhere.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -189,6 +190,21 @@ pv_classic(const char *buf, size_t len, const unsigned char *want,
 static unsigned char block[PV_PERIOD];
 static int block_ready;
 
+/*
+ * off % PV_PERIOD in 32-bit steps on a 32-bit target, where a 64-bit
+ * remainder is libgcc's (0.3 to 2 KiB): 2^32 = 225 modulo 65521.
+ */
+static size_t
+period_off(unsigned long long off)
+{
+#if ULONG_MAX > 0xffffffffUL
+	return off % PV_PERIOD;
+#else
+	return ((unsigned long)(off >> 32) % PV_PERIOD * 225 + (unsigned long)off % PV_PERIOD) %
+	    PV_PERIOD;
+#endif
+}
+
 void
 pv_pattern(unsigned long long off, unsigned char *out, size_t n)
 {
@@ -205,7 +221,7 @@ pv_pattern(unsigned long long off, unsigned char *out, size_t n)
 		}
 		block_ready = 1;
 	}
-	for (o = off % PV_PERIOD; n > 0; o = 0) {
+	for (o = period_off(off); n > 0; o = 0) {
 		k = PV_PERIOD - o < n ? PV_PERIOD - o : n;
 		memcpy(out, block + o, k);
 		out += k;
@@ -237,7 +253,7 @@ feed_raw(struct pv_stream *s, const unsigned char *p, size_t n)
 	size_t i, o, k, take = n < left ? n : (size_t)left;
 
 	while (take > 0) {
-		o = (s->base + s->done) % PV_PERIOD;
+		o = period_off(s->base + s->done);
 		k = PV_PERIOD - o < take ? PV_PERIOD - o : take;
 		if (memcmp(p, block + o, k) != 0) {
 			for (i = 0; p[i] == block[o + i]; i++)
