@@ -10,13 +10,11 @@
  * jitter of the round trip, J += (|D| - J) / 16, kept in 1/16 us.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "fmt.h"
-#include "log.h"
 #include "mono.h"
 #include "probe.h"
 
@@ -313,10 +311,8 @@ flow_run(struct probe *p)
 	int code;
 
 	stats_init(&f.rtt, count);
-	f.sent_at = malloc(count * sizeof *f.sent_at);
-	f.seen = calloc(count / 8 + 1, 1);
-	if (f.sent_at == NULL || f.seen == NULL)
-		log_die(EX_OSERR, "out of memory for %lu datagrams", count);
+	f.sent_at = out_alloc(count * sizeof *f.sent_at, count, "datagrams");
+	f.seen = out_alloc(count / 8 + 1, count, "datagrams");
 	memset(p->sbuf, '.', p->o.size);
 	if (p->o.json) {
 		out_json_head(p, "udp-stream");

@@ -68,6 +68,8 @@ struct probe {
 	unsigned char sbuf[IOBUF], rbuf[IOBUF];
 };
 
+/* size zeroed bytes for the rest of the run; exits EX_OSERR naming n what if none. */
+void *out_alloc(size_t size, unsigned long n, const char *what);
 /* stdout through one buffer; out_flush() writes it out. */
 void out_put(const char *f, ...);
 void out_flush(void);
@@ -96,6 +98,7 @@ struct stats {
 };
 
 void stats_init(struct stats *s, unsigned long cap);
+void stats_free(struct stats *s);
 void stats_add(struct stats *s, unsigned long long us);
 /* stats_pct wants stats_sort first. */
 void stats_sort(struct stats *s);

@@ -138,7 +138,7 @@ test_stats(void)
 	    "echoprobe stats: nearest-rank p0 p1 p50 p99 p100");
 	/* population standard deviation of 10, 20, ..., 1000: 288.66 */
 	CHECK(stats_mdev(&s) == 288, "echoprobe stats: mdev of 10..1000 is 288 (%llu)", stats_mdev(&s));
-	free(s.v);
+	stats_free(&s);
 
 	stats_init(&s, 2);
 	stats_add(&s, 7);
@@ -147,11 +147,11 @@ test_stats(void)
 	stats_sort(&s);
 	CHECK(s.n == 3 && stats_mdev(&s) == 0 && stats_pct(&s, 99) == 7 && s.sum == 21,
 	    "echoprobe stats: more samples than room: counts go on, percentiles from what was kept");
-	free(s.v);
+	stats_free(&s);
 
 	stats_init(&s, 0);
 	CHECK(stats_pct(&s, 50) == 0 && stats_mdev(&s) == 0, "echoprobe stats: empty is all zero");
-	free(s.v);
+	stats_free(&s);
 }
 
 /* ---- output ------------------------------------------------------------- */
