@@ -305,7 +305,7 @@ int
 flow_run(struct probe *p)
 {
 	static struct flow f;
-	struct pollfd pfd;
+	struct pollfd pfd[2];
 	unsigned long count = p->o.count;
 	unsigned long long now, until;
 	int code;
@@ -318,10 +318,10 @@ flow_run(struct probe *p)
 		out_json_head(p, "udp-stream");
 		out_put("\"intervals\":[");
 	}
-	if ((pfd.fd = sess_connect(p, SOCK_DGRAM, &p->err)) < 0)
+	if ((pfd[0].fd = sess_connect(p, SOCK_DGRAM, &p->err)) < 0)
 		goto done;
-	flow_buffers(pfd.fd);
-	pfd.events = POLLIN;
+	flow_buffers(pfd[0].fd);
+	pfd[0].events = POLLIN;
 	f.t0 = f.line_t0 = f.due = mono_us();
 	f.step = 1000000 / p->o.rate;
 	f.step_frac = 1000000 % p->o.rate;
@@ -332,7 +332,7 @@ flow_run(struct probe *p)
 		now = mono_us();
 		if (p->o.deadline_us && now >= f.t0 + p->o.deadline_us)
 			count = f.sent;	/* no more sending; wait for what is out */
-		if (flow_read(p, &f, pfd.fd) < 0 || flow_send(p, &f, pfd.fd, now, count) < 0)
+		if (flow_read(p, &f, pfd[0].fd) < 0 || flow_send(p, &f, pfd[0].fd, now, count) < 0)
 			break;
 		now = mono_us();
 		if (f.sent == count && f.nseen == f.sent)
@@ -350,11 +350,11 @@ flow_run(struct probe *p)
 			until = f.due;
 		if (f.judged < f.sent && f.t0 + f.sent_at[f.judged] + p->o.timeout_us < until)
 			until = f.t0 + f.sent_at[f.judged] + p->o.timeout_us;
-		pfd.revents = 0;
-		if (sess_poll(p, &pfd, 1, until) < 0)
+		pfd[0].revents = 0;
+		if (sess_poll(p, pfd, 1, until) < 0)
 			break;	/* ^C: what is still out is neither answered nor lost */
 	}
-	close(pfd.fd);
+	close(pfd[0].fd);
 	if (f.iv.sent || f.iv.recv || f.iv.lost || f.iv.dup || f.iv.late)
 		put_interval(p, &f, mono_us());
 done:

@@ -96,7 +96,7 @@ int
 load_rate(struct probe *p)
 {
 	static struct sess ss[MAX_WORKERS];
-	static struct pollfd pfd[MAX_WORKERS];
+	static struct pollfd pfd[MAX_WORKERS + 1];	/* + 1: sess_poll's */
 	struct rate r;
 	struct stats lat;
 	unsigned long long t0 = mono_us(), deadline = t0 + p->o.deadline_us, now, until;

@@ -5,8 +5,8 @@
  * code the mode returned, with the message of the run's first failure.
  */
 #include <signal.h>
-#include <string.h>
-#include <time.h>
+#include <sys/signalfd.h>
+#include <sysexits.h>
 
 #include "log.h"
 #include "probe.h"
@@ -14,17 +14,30 @@
 
 static struct probe run;	/* static: its 128 KiB of buffers stay off the stack */
 
+/*
+ * SIGINT and SIGTERM blocked and read through a signalfd that every poll
+ * watches (sess_poll), SIGPIPE blocked: no handler, so libc's sigaction
+ * and its lock (0.7 KiB) are not linked. A signal that comes between
+ * polls waits for the next one.
+ */
 static void
-on_stop(int sig)
+stop_signals(struct probe *p)
 {
-	(void)sig;
-	run.stop = 1;
+	sigset_t s;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGPIPE);
+	sigaddset(&s, SIGINT);
+	sigaddset(&s, SIGTERM);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	sigdelset(&s, SIGPIPE);
+	if ((p->sigfd = signalfd(-1, &s, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+		log_die(EX_OSERR, "signalfd: %m");
 }
 
 int
 main(int argc, char **argv)
 {
-	struct sigaction sa;
 	struct probe *p = &run;
 	int code;
 
@@ -32,11 +45,7 @@ main(int argc, char **argv)
 	args_parse(&p->o, argc, argv);
 	p->dscp_back = -1;
 	tz_init();
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	stop_signals(p);
 	sess_resolve(p);
 	if (p->o.mode == PROBE_RATE)
 		code = load_rate(p);

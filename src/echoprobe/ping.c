@@ -17,7 +17,9 @@
 static void
 sleep_until(struct probe *p, unsigned long long t)
 {
-	(void)sess_poll(p, NULL, 0, t);
+	struct pollfd none[1];
+
+	(void)sess_poll(p, none, 0, t);
 }
 
 static void
@@ -169,15 +171,15 @@ udp_late(struct probe *p, const unsigned char *got, size_t n, unsigned long seq)
 static int
 udp_wait(struct probe *p, int fd, unsigned long seq, unsigned long long t0, unsigned long *late)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN } };
 	char why[PV_WHY];
 	ssize_t n;
 
 	for (;;) {
-		pfd.revents = 0;
-		if (sess_poll(p, &pfd, 1, t0 + p->o.timeout_us) < 0)
+		pfd[0].revents = 0;
+		if (sess_poll(p, pfd, 1, t0 + p->o.timeout_us) < 0)
 			return 0;
-		if (pfd.revents == 0)
+		if (pfd[0].revents == 0)
 			return 0;
 		n = sess_recv(p, fd);
 		if (n < 0) {

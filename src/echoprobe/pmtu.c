@@ -42,14 +42,14 @@ route_mtu(const struct pmtu *m)
 static int
 pmtu_wait(struct probe *p, struct pmtu *m, size_t size, unsigned long first)
 {
-	struct pollfd pfd = { .fd = m->fd, .events = POLLIN };
+	struct pollfd pfd[2] = { { .fd = m->fd, .events = POLLIN } };
 	unsigned long long until = mono_us() + p->o.timeout_us, ts;
 	unsigned long seq;
 	ssize_t n;
 
 	for (;;) {
-		pfd.revents = 0;
-		if (sess_poll(p, &pfd, 1, until) <= 0)
+		pfd[0].revents = 0;
+		if (sess_poll(p, pfd, 1, until) <= 0)
 			return 0;
 		if ((n = sess_recv(p, m->fd)) < 0) {
 			if (errno == EMSGSIZE)

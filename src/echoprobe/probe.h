@@ -58,7 +58,8 @@ void out_fail(struct probe_err *e, int code, const char *f, ...);
 /* One run: its options, its peer, its first failure, its buffers. */
 struct probe {
 	struct probe_opts o;
-	volatile sig_atomic_t stop;	/* SIGINT or SIGTERM came */
+	int stop;			/* SIGINT or SIGTERM came */
+	int sigfd;			/* a signalfd(2) for both */
 	union net_addr addr;
 	socklen_t addrlen;
 	char hoststr[64];		/* the numeric address sess_resolve found */
@@ -115,7 +116,10 @@ void sess_resolve(struct probe *p);
 int sess_unreachable(int e);
 /* A non-blocking socket with connect(2) started; -1 with e set. */
 int sess_connect(struct probe *p, int type, struct probe_err *e);
-/* poll(2) through EINTR until `until` (0: no limit); -1 once p->stop is set. */
+/*
+ * poll(2) through EINTR until `until` (0: no limit); -1 once SIGINT or
+ * SIGTERM came (p->stop). fds has room for n + 1: the last is p->sigfd's.
+ */
 int sess_poll(struct probe *p, struct pollfd *fds, nfds_t n, unsigned long long until);
 /* One datagram into p->rbuf, noting the DSCP it came with; recv(2)'s result. */
 ssize_t sess_recv(struct probe *p, int fd);

@@ -247,7 +247,7 @@ ask(const char *name, struct want *w, const char **why)
 	size_t qlen[2];
 	int rcode[2] = { -1, -1 }, k, tries;
 	unsigned id = (unsigned)mono_us() & 0xfffe;	/* A asks as id, AAAA as id + 1 */
-	struct pollfd p = { .fd = -1, .events = POLLIN };
+	struct pollfd p[2] = { { .fd = -1, .events = POLLIN } };
 	ssize_t n;
 
 	*why = NOT_FOUND;
@@ -255,8 +255,8 @@ ask(const char *name, struct want *w, const char **why)
 		if ((qlen[k] = question(q[k], name, id + k, types[k])) == 0)
 			return 0;
 	*why = NO_ANSWER;
-	p.fd = socket(ns.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (p.fd < 0 || connect(p.fd, &ns.sa, nslen) < 0)
+	p[0].fd = socket(ns.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (p[0].fd < 0 || connect(p[0].fd, &ns.sa, nslen) < 0)
 		tries = ASK_SECONDS;
 	else
 		tries = 0;
@@ -265,9 +265,9 @@ ask(const char *name, struct want *w, const char **why)
 
 		for (k = 0; k < 2; k++)
 			if (rcode[k] < 0)
-				(void)send(p.fd, q[k], qlen[k], MSG_NOSIGNAL);
-		while ((rcode[0] < 0 || rcode[1] < 0) && sess_poll(w->p, &p, 1, until) > 0) {
-			n = recv(p.fd, m, sizeof m, MSG_DONTWAIT);
+				(void)send(p[0].fd, q[k], qlen[k], MSG_NOSIGNAL);
+		while ((rcode[0] < 0 || rcode[1] < 0) && sess_poll(w->p, p, 1, until) > 0) {
+			n = recv(p[0].fd, m, sizeof m, MSG_DONTWAIT);
 			if (n < 0 && errno == ECONNREFUSED)
 				tries = ASK_SECONDS;	/* nothing listens there */
 			if (n < 0)
@@ -280,8 +280,8 @@ ask(const char *name, struct want *w, const char **why)
 				len[k] = parse(m, n, types[k], &got[k], w->port);
 		}
 	}
-	if (p.fd >= 0)
-		close(p.fd);
+	if (p[0].fd >= 0)
+		close(p[0].fd);
 	for (k = 0; k < 2; k++)
 		if (len[k] > 0) {
 			*w->a = got[k];

@@ -110,22 +110,26 @@ sess_connect(struct probe *p, int type, struct probe_err *e)
 	return fd;
 }
 
-/* poll(2) through EINTR, unless we were asked to stop. */
+/* poll(2) through EINTR, with the signal fd in p[n], unless we were asked to stop. */
 int
 sess_poll(struct probe *pr, struct pollfd *p, nfds_t n, unsigned long long until)
 {
 	unsigned long long now;
 	int r;
 
+	p[n].fd = pr->sigfd;
+	p[n].events = POLLIN;
 	for (;;) {
 		now = mono_us();
 		if (pr->stop)
 			return -1;
-		r = poll(p, n, until == 0 ? -1 : until <= now ? 0 :
+		r = poll(p, n + 1, until == 0 ? -1 : until <= now ? 0 :
 		    (int)out_div(until - now + 999, 1000));
-		if (r >= 0)
+		if (r > 0 && p[n].revents != 0)
+			pr->stop = 1;	/* left unread: the fd stays readable */
+		else if (r >= 0)
 			return r;
-		if (errno != EINTR && errno != EAGAIN)
+		else if (errno != EINTR && errno != EAGAIN)
 			log_die(EX_OSERR, "poll: %m");
 	}
 }
@@ -274,22 +278,22 @@ sess_timeout(struct sess *s)
 void
 sess_run(struct sess *s, unsigned long long deadline)
 {
-	struct pollfd p;
+	struct pollfd p[2];
 
 	while (s->state == S_CONNECTING || s->state == S_XFER) {
 		unsigned long long until = s->last + s->p->o.timeout_us;
 
 		if (deadline != 0 && deadline < until)
 			until = deadline;
-		p.fd = s->fd;
-		p.events = sess_events(s);
-		p.revents = 0;
-		if (sess_poll(s->p, &p, 1, until) < 0) {
+		p[0].fd = s->fd;
+		p[0].events = sess_events(s);
+		p[0].revents = 0;
+		if (sess_poll(s->p, p, 1, until) < 0) {
 			sess_fail(s, EX_SOMEFAILED, "interrupted");
 			return;
 		}
-		if (p.revents != 0)
-			sess_io(s, p.revents);
+		if (p[0].revents != 0)
+			sess_io(s, p[0].revents);
 		else if (mono_us() >= until)
 			sess_timeout(s);
 	}
