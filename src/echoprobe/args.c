@@ -2,6 +2,7 @@
  * args.c: echoprobe's command line: usage and help, and the options into
  * a struct probe_opts (a bad one is a one-line error and exit 64).
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -50,14 +51,13 @@ static const char help_text[] =
     "      71 system error; 75 timeout (no reply); 76 reply mismatch or short reply\n";
 
 static noreturn void
-usage(const char *f, const char *arg)
+usage(const char *f, ...)
 {
-	char line[160];
+	va_list ap;
 
-	fmt(line, sizeof line, f, arg);
-	log_puts(STDERR_FILENO, "echoprobe: ");
-	log_puts(STDERR_FILENO, line);
-	log_puts(STDERR_FILENO, "\n");
+	va_start(ap, f);
+	out_vwarn(f, ap);
+	va_end(ap);
 	log_puts(STDERR_FILENO, usage_text);
 	log_puts(STDERR_FILENO, "Try 'echoprobe --help' for more information.\n");
 	exit(EX_USAGE);
@@ -70,18 +70,17 @@ parse_secs(const char *s, int letter, unsigned long max_s)
 	unsigned long long v;
 	unsigned long whole = 0, scale = 1000000;
 	const char *p = s;
-	char opt[3] = { '-', (char)letter, 0 };
 	int r = fmt_parse_ulong(&p, max_s, &whole), digits = r == 0;
 
 	if (r == -2)
-		usage("option %s: number too large", opt);
+		usage("option -%c: number too large", letter);
 	v = (unsigned long long)whole * 1000000;
 	if (*p == '.')
 		for (p++; *p >= '0' && *p <= '9'; p++, digits = 1)
 			if ((scale /= 10) > 0)
 				v += (unsigned long)(*p - '0') * scale;
 	if (*p != '\0' || !digits)
-		usage("option %s: not a number of seconds", opt);
+		usage("option -%c: not a number of seconds", letter);
 	return v;
 }
 
@@ -90,14 +89,9 @@ parse_num(const char *s, int letter, unsigned long min, unsigned long max)
 {
 	unsigned long v = 0;
 	const char *p = s;
-	char opt[3] = { '-', (char)letter, 0 };
 
-	if (fmt_parse_ulong(&p, max, &v) != 0 || *p != '\0' || v < min) {
-		char m[80];
-
-		fmt(m, sizeof m, "option %%s: '%s' is not a number in %lu..%lu", s, min, max);
-		usage(m, opt);
-	}
+	if (fmt_parse_ulong(&p, max, &v) != 0 || *p != '\0' || v < min)
+		usage("option -%c: '%s' is not a number in %lu..%lu", letter, s, min, max);
 	return v;
 }
 
@@ -142,7 +136,7 @@ args_parse(struct probe_opts *o, int argc, char **argv)
 	};
 	const char *flags = "hjMquV", *withargs = "bcIimQRrSstWw";
 	int i, c, timeout_set = 0;
-	char *a, opt[3] = "-?";
+	char *a;
 
 	*o = defaults;
 
@@ -155,16 +149,15 @@ args_parse(struct probe_opts *o, int argc, char **argv)
 		if (strcmp(a, "-help") == 0)
 			a = "h";
 		for (; (c = *a) != '\0'; a++) {
-			opt[1] = c;
 			if (strchr(withargs, c) != NULL) {
 				if (a[1] == '\0' && ++i >= argc)
-					usage("option %s needs an argument", opt);
+					usage("option -%c needs an argument", c);
 				set_opt(o, c, a[1] != '\0' ? a + 1 : argv[i]);
 				timeout_set |= c == 'W';
 				break;
 			}
 			if (strchr(flags, c) == NULL)
-				usage("unknown option %s", opt);
+				usage("unknown option -%c", c);
 			if (c == 'h') {
 				log_puts(STDOUT_FILENO, usage_text);
 				log_puts(STDOUT_FILENO, help_text);
@@ -182,20 +175,20 @@ args_parse(struct probe_opts *o, int argc, char **argv)
 		}
 	}
 	if (i >= argc)
-		usage("no host given%s", "");
+		usage("no host given");
 	o->host = argv[i++];
 	if (i < argc)
 		o->port = parse_num(argv[i++], 'p', 1, 65535);
 	if (i < argc)
 		usage("too many arguments: '%s'", argv[i]);
 	if (o->udp && o->mode != PROBE_PING && o->mode < PROBE_FLOW)
-		usage("-u goes only with ping, -R or -M%s", "");
+		usage("-u goes only with ping, -R or -M");
 	if (o->mode >= PROBE_FLOW)
 		o->udp = 1;
 	if (o->udp && o->size > NET_UDP_MAX)
-		usage("-s: a UDP probe has at most %s bytes", "65527");
+		usage("-s: a UDP probe has at most %u bytes", NET_UDP_MAX);
 	if (o->mode == PROBE_FLOW && o->size < FLOW_HEAD)
-		usage("-s: a -R datagram has at least %s bytes", "32");
+		usage("-s: a -R datagram has at least %u bytes", FLOW_HEAD);
 	if (o->mode == PROBE_FLOW && o->count == 0) {
 		unsigned long long n = out_div(o->rate * out_div(o->deadline_us ? o->deadline_us : 10000000,
 		    1000), 1000);

@@ -8,7 +8,6 @@
 #include <sys/signalfd.h>
 #include <sysexits.h>
 
-#include "log.h"
 #include "probe.h"
 #include "tz.h"
 
@@ -32,7 +31,7 @@ stop_signals(struct probe *p)
 	sigprocmask(SIG_BLOCK, &s, NULL);
 	sigdelset(&s, SIGPIPE);
 	if ((p->sigfd = signalfd(-1, &s, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
-		log_die(EX_OSERR, "signalfd: %m");
+		out_die(EX_OSERR, "signalfd: %m");
 }
 
 int
@@ -41,7 +40,6 @@ main(int argc, char **argv)
 	struct probe *p = &run;
 	int code;
 
-	log_open("echoprobe", LOG_TO_STDERR, 0);
 	args_parse(&p->o, argc, argv);
 	p->dscp_back = -1;
 	tz_init();
@@ -60,6 +58,6 @@ main(int argc, char **argv)
 	else
 		code = ping_tcp(p);
 	if (code != 0 && p->err.msg[0] != '\0')
-		log_warn("%s", p->err.msg);
+		out_warn("%s", p->err.msg);
 	return code;
 }

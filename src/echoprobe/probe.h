@@ -10,6 +10,8 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdnoreturn.h>
 
 #include "net.h"
 #include "verify.h"
@@ -51,6 +53,11 @@ struct probe_err {
 	int code;
 	char msg[PV_WHY + 64];
 };
+
+/* "echoprobe: message" on stderr; out_die exits with code after it. */
+void out_warn(const char *f, ...);
+void out_vwarn(const char *f, va_list ap);
+noreturn void out_die(int code, const char *f, ...);
 
 /* Records code and message in e, unless e already holds a failure. */
 void out_fail(struct probe_err *e, int code, const char *f, ...);

@@ -14,7 +14,6 @@
 
 #include "dscp.h"
 #include "fmt.h"
-#include "log.h"
 #include "net.h"
 #include "mono.h"
 #include "probe.h"
@@ -29,7 +28,7 @@ sess_resolve(struct probe *p)
 
 	p->addrlen = resolve_host(p, &p->addr, &why);
 	if (p->addrlen == 0)
-		log_die(EX_NOHOST, "%S: %s", p->o.host, why);
+		out_die(EX_NOHOST, "%S: %s", p->o.host, why);
 	fmt_addr(p->hoststr, &p->addr.sa)[p->hoststr] = '\0';
 }
 
@@ -130,7 +129,7 @@ sess_poll(struct probe *pr, struct pollfd *p, nfds_t n, unsigned long long until
 		else if (r >= 0)
 			return r;
 		else if (errno != EINTR && errno != EAGAIN)
-			log_die(EX_OSERR, "poll: %m");
+			out_die(EX_OSERR, "poll: %m");
 	}
 }
 
