@@ -252,9 +252,7 @@ flow_read(struct probe *p, struct flow *f, int fd)
 		if ((n = sess_recv(p, fd)) < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 				return 0;
-			out_fail(&p->err, sess_unreachable(errno) ? EX_UNAVAILABLE : EX_OSERR,
-			    "%s port %u: %m", p->hoststr, p->o.port);
-			return -1;
+			return sess_oserr(p, &p->err, "");
 		}
 		flow_reply(p, f, n, mono_us());
 	}
@@ -273,9 +271,7 @@ flow_send(struct probe *p, struct flow *f, int fd, unsigned long long now, unsig
 		if (send(fd, p->sbuf, p->o.size, MSG_DONTWAIT) < 0) {
 			if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)
 				return 0;	/* a full queue: again after the next read */
-			out_fail(&p->err, sess_unreachable(errno) ? EX_UNAVAILABLE : EX_OSERR,
-			    "send to %s port %u: %m", p->hoststr, p->o.port);
-			return -1;
+			return sess_oserr(p, &p->err, "send to ");
 		}
 		f->sent_at[f->sent] = (unsigned)(now - f->t0);
 		f->sent++;

@@ -185,9 +185,7 @@ udp_wait(struct probe *p, int fd, unsigned long seq, unsigned long long t0, unsi
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			out_fail(&p->err, sess_unreachable(errno) ? EX_UNAVAILABLE : EX_OSERR,
-			    "%s port %u: %m", p->hoststr, p->o.port);
-			return -1;
+			return sess_oserr(p, &p->err, "");
 		}
 		why[0] = '\0';
 		if (udp_check(p, p->rbuf, n, seq, why) == PV_OK)
@@ -225,8 +223,7 @@ ping_udp(struct probe *p)
 		pv_pattern((unsigned long long)seq * p->o.size, p->sbuf, p->o.size);
 		ts = mono_us();
 		if (send(fd, p->sbuf, p->o.size, MSG_NOSIGNAL) < 0 && errno != EINTR) {
-			out_fail(&p->err, sess_unreachable(errno) ? EX_UNAVAILABLE : EX_OSERR,
-			    "send to %s port %u: %m", p->hoststr, p->o.port);
+			sess_oserr(p, &p->err, "send to ");
 			break;
 		}
 		if ((r = udp_wait(p, fd, seq++, ts, &late)) < 0)

@@ -56,9 +56,7 @@ pmtu_wait(struct probe *p, struct pmtu *m, size_t size, unsigned long first)
 				return -2;
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
-			out_fail(&p->err, sess_unreachable(errno) ? EX_UNAVAILABLE : EX_OSERR,
-			    "%s port %u: %m", p->hoststr, p->o.port);
-			return -1;
+			return sess_oserr(p, &p->err, "");
 		}
 		if (flow_head_get(p, p->rbuf, (size_t)n, size, m->tok, &seq, &ts) == 0 &&
 		    seq >= first && seq < m->id)
@@ -81,9 +79,7 @@ pmtu_probe(struct probe *p, struct pmtu *m, size_t size)
 				return -2;
 			if (errno == EINTR || errno == ENOBUFS)
 				continue;
-			out_fail(&p->err, sess_unreachable(errno) ? EX_UNAVAILABLE : EX_OSERR,
-			    "send to %s port %u: %m", p->hoststr, p->o.port);
-			return -1;
+			return sess_oserr(p, &p->err, "send to ");
 		}
 		m->sent++;
 		r = pmtu_wait(p, m, size, first);

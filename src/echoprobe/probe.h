@@ -120,7 +120,11 @@ void out_dscp(const struct probe *p);
 
 /* o.host and o.port into the address; exits EX_NOHOST if unknown. */
 void sess_resolve(struct probe *p);
-int sess_unreachable(int e);
+/*
+ * A system call on the peer's socket failed: e records "<what>host port N:
+ * <errno's words>", exit 69 if the peer is unreachable, else 71. Returns -1.
+ */
+int sess_oserr(struct probe *p, struct probe_err *e, const char *what);
 /* A non-blocking socket with connect(2) started; -1 with e set. */
 int sess_connect(struct probe *p, int type, struct probe_err *e);
 /*

@@ -32,11 +32,19 @@ sess_resolve(struct probe *p)
 	fmt_addr(p->hoststr, &p->addr.sa)[p->hoststr] = '\0';
 }
 
-int
+static int
 sess_unreachable(int e)
 {
 	return e == ECONNREFUSED || e == ENETUNREACH || e == EHOSTUNREACH ||
 	    e == EHOSTDOWN || e == ENETDOWN || e == EADDRNOTAVAIL;
+}
+
+int
+sess_oserr(struct probe *p, struct probe_err *e, const char *what)
+{
+	out_fail(e, sess_unreachable(errno) ? EX_UNAVAILABLE : EX_OSERR, "%s%s port %u: %m", what,
+	    p->hoststr, p->o.port);
+	return -1;
 }
 
 /* -I, -S and -Q on a new socket; -1 with e set. */
@@ -101,8 +109,7 @@ sess_connect(struct probe *p, int type, struct probe_err *e)
 		return -1;
 	}
 	if (connect(fd, &p->addr.sa, p->addrlen) < 0 && errno != EINPROGRESS) {
-		out_fail(e, sess_unreachable(errno) ? EX_UNAVAILABLE : EX_OSERR,
-		    "connect to %s port %u: %m", p->hoststr, p->o.port);
+		sess_oserr(p, e, "connect to ");
 		close(fd);
 		return -1;
 	}
