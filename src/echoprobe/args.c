@@ -3,6 +3,7 @@
  * a struct probe_opts (a bad one is a one-line error and exit 64).
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -95,14 +96,45 @@ parse_num(const char *s, int letter, unsigned long min, unsigned long max)
 	return v;
 }
 
+/*
+ * The options with a number: the field it goes in (unsigned long; -i -W -w:
+ * microseconds, unsigned long long), its range, the mode it picks (0: none).
+ */
+#define O(field) offsetof(struct probe_opts, field)
+static const struct num_opt {
+	char c, mode, secs;
+	unsigned char off;
+	unsigned min, max;
+} num_opts[] = {
+	{ 'b', PROBE_STREAM, 0, O(stream_mib), 1, 1048576 },
+	{ 'c', 0, 0, O(count), 1, MAX_COUNT },
+	{ 'R', PROBE_FLOW, 0, O(rate), 1, 1000000 },
+	{ 'r', PROBE_RATE, 0, O(workers), 1, MAX_WORKERS },
+	{ 's', 0, 0, O(size), 0, 16 << 20 },
+	{ 't', 0, 0, O(tol), 0, 1000000000 },
+	{ 'i', 0, 1, O(interval_us), 0, 86400 },
+	{ 'W', 0, 1, O(timeout_us), 0, 86400 },
+	{ 'w', 0, 1, O(deadline_us), 0, 86400 * 365 },
+};
+
 static void
 set_opt(struct probe_opts *o, int c, const char *arg)
 {
+	const struct num_opt *n;
+	char *field;
+
+	for (n = num_opts; n < num_opts + sizeof num_opts / sizeof num_opts[0]; n++)
+		if (n->c == c) {
+			field = (char *)o + n->off;
+			if (n->secs)
+				*(unsigned long long *)field = parse_secs(arg, c, n->max);
+			else
+				*(unsigned long *)field = parse_num(arg, c, n->min, n->max);
+			if (n->mode)
+				o->mode = n->mode;
+			return;
+		}
 	switch (c) {
-	case 'b': o->stream_bytes = (unsigned long long)parse_num(arg, c, 1, 1048576) << 20;
-		o->mode = PROBE_STREAM; break;
-	case 'c': o->count = parse_num(arg, c, 1, MAX_COUNT); break;
-	case 'i': o->interval_us = parse_secs(arg, c, 86400); break;
 	case 'm':
 		if (strcmp(arg, "classic") != 0 && strcmp(arg, "raw") != 0)
 			usage("option -m: '%s' is not classic or raw", arg);
@@ -113,17 +145,11 @@ set_opt(struct probe_opts *o, int c, const char *arg)
 		if ((o->dscp = dscp_parse(arg)) < 0)
 			usage("option -Q: '%s' is not a DSCP name or 0..63", arg);
 		break;
-	case 'R': o->rate = parse_num(arg, c, 1, 1000000); o->mode = PROBE_FLOW; break;
 	case 'S':
 		if (net_addr(&o->src, arg, 0) == 0)
 			usage("option -S: '%s' is not an IPv4 or IPv6 address", arg);
 		o->has_src = 1;
 		break;
-	case 'r': o->workers = parse_num(arg, c, 1, MAX_WORKERS); o->mode = PROBE_RATE; break;
-	case 's': o->size = parse_num(arg, c, 0, 16 << 20); break;
-	case 't': o->tol = parse_num(arg, c, 0, 1000000000); break;
-	case 'W': o->timeout_us = parse_secs(arg, c, 86400); break;
-	case 'w': o->deadline_us = parse_secs(arg, c, 86400 * 365); break;
 	}
 }
 
@@ -195,6 +221,7 @@ args_parse(struct probe_opts *o, int argc, char **argv)
 
 		o->count = n < 1 ? 1 : n > MAX_COUNT ? MAX_COUNT : (unsigned long)n;
 	}
+	o->stream_bytes = (unsigned long long)o->stream_mib << 20;
 	if (o->mode == PROBE_PMTU && !timeout_set)
 		o->timeout_us = 1000000;
 	if (o->count == 0)

@@ -74,7 +74,7 @@ put_rate(struct probe *p, struct rate *r, struct stats *lat, unsigned long long 
 
 	if (p->o.json) {
 		out_json_head(p, "rate");
-		out_put("\"workers\":%u,\"connections\":%lu,\"ok\":%lu,\"refused\":%lu,"
+		out_put("\"workers\":%lu,\"connections\":%lu,\"ok\":%lu,\"refused\":%lu,"
 		    "\"timeouts\":%lu,\"mismatches\":%lu,\"failed\":%lu,\"time_us\":%llu,"
 		    "\"conn_per_s\":%s,", p->o.workers, r->started, r->ok, r->refused,
 		    r->timeouts, r->mismatches, r->started - r->ok, took, cps);
@@ -82,7 +82,7 @@ put_rate(struct probe *p, struct rate *r, struct stats *lat, unsigned long long 
 		out_json_tail(p, code);
 	} else {
 		stats_sort(lat);
-		out_put("%s port %u %s, %u workers: %lu connections, %lu verified, %lu failed "
+		out_put("%s port %u %s, %lu workers: %lu connections, %lu verified, %lu failed "
 		    "in %s ms: %s conn/s\n", p->o.host, p->o.port, p->o.classic ? "classic" : "raw",
 		    p->o.workers, r->started, r->ok, r->started - r->ok, out_msi(took, a), cps);
 		if (lat->n)

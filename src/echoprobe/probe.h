@@ -36,9 +36,10 @@ struct probe_opts {
 	unsigned long count;
 	unsigned long long interval_us, timeout_us, deadline_us;
 	unsigned long size;
-	unsigned workers;
+	unsigned long workers;
+	unsigned long stream_mib;	/* -b */
 	unsigned long long stream_bytes;
-	long tol;
+	unsigned long tol;
 	const char *host;
 	unsigned port;
 };
