@@ -19,3 +19,7 @@ $(B)/refecho: tests/bench/refecho.c | $(TC_DEPS)
 bench: all $(B)/refecho
 	$(Q)$(BENCH_ENV) $(PYTHON) tests/bench/bench.py
 
+
+# The image is made if missing (build/images/BOARD); remove it to re-measure a new echod.
+bench-qemu: all deps-image
+	$(Q)$(BENCH_ENV) BOARD=$(BOARD) $(PYTHON) tests/bench/bench_qemu.py

@@ -6,12 +6,22 @@ QEMU's port forward (host 127.0.0.1:P to guest port 50007). Only one guest
 port is forwarded, so the two servers take turns on it, round by round
 (A B A B ...). QEMU is always killed at the end.
 
+Per connection, read in the guest's /proc (the kernel's own accounting,
+nothing added to the servers): the CPU time a child takes from its fork to
+blocking in its first read (se.sum_exec_runtime of /proc/PID/sched, with
+the client connected and silent), its Private_Dirty idle and after one byte
+echoed (smaps_rollup), and the server process's own CPU time per connection
+over the one-worker run. The guest has one CPU, so after accept the parent
+runs to its next poll and then the child to its read: the time from accept
+to the child's first read is about the sum of the two.
+
 Environment: BOARD, O, OUT, ECHOPROBE, BENCH_ROUNDS (3), TIMEOUT_MULT.
 """
 import datetime
 import json
 import os
 import statistics
+import socket
 import subprocess
 import sys
 import time
@@ -54,13 +64,80 @@ def wait_until(cond, seconds, emu):
     return False
 
 
-def measure(port):
+# The server's children: pid, state, CPU ms so far, Private_Dirty KiB ("KID" lines).
+KIDS = ("S=$(cat /tmp/bench.pid); for d in /proc/[0-9]*; do set -- $(cat $d/stat 2>/dev/null); "
+        "[ \"$4\" = \"$S\" ] || continue; "
+        "echo KID $1 $3 $(sed -n 's/^se.sum_exec_runtime *: *//p' $d/sched) "
+        "$(sed -n 's/^Private_Dirty: *\\([0-9]*\\).*/\\1/p' $d/smaps_rollup); done")
+SERVER_MS = "sed -n 's/^se.sum_exec_runtime *: *//p' /proc/$(cat /tmp/bench.pid)/sched"
+IDLE_CONNS = 8
+
+
+def kids(emu):
+    out, _ = emu.run(KIDS)
+    rows = {}
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) == 5 and f[0] == "KID":
+            rows[int(f[1])] = (f[2], float(f[3]), int(f[4]))
+    return rows
+
+
+def server_ms(emu):
+    out, _ = emu.run(SERVER_MS)
+    try:
+        return float(out.split()[-1])
+    except (ValueError, IndexError):
+        return None
+
+
+def per_child(emu, port):
+    """IDLE_CONNS silent clients: each child's CPU ms to its first read and Private_Dirty
+    KiB, then Private_Dirty after one byte echoed. Medians; None when not measured."""
+    socks = []
+    try:
+        for _ in range(IDLE_CONNS):
+            socks.append(socket.create_connection(("127.0.0.1", port), 10 * MULT))
+        # Settled: every child asleep (in its read) and its CPU time the same 0.5 s later.
+        before, idle = None, None
+        deadline = time.monotonic() + 60 * MULT
+        while time.monotonic() < deadline:
+            emu.drain(0.5)
+            now = kids(emu)
+            if len(now) >= IDLE_CONNS and all(k[0] == "S" for k in now.values()) and now == before:
+                idle = now
+                break
+            before = now
+        if idle is None:
+            return None, None, None
+        for s in socks:
+            s.settimeout(10 * MULT)
+            s.sendall(b"x")
+            s.recv(1)
+        after = kids(emu)
+        return (med([k[1] for k in idle.values()]), med([k[2] for k in idle.values()]),
+                med([k[2] for p, k in after.items() if p in idle]))
+    except OSError:
+        return None, None, None
+    finally:
+        for s in socks:
+            s.close()
+
+
+def measure(port, emu):
+    cpu, pd_idle, pd_byte = per_child(emu, port)
+    ms0 = server_ms(emu)
     r1 = probe("-m", "raw", "-r", 1, "-c", 300, "-w", 5, "-W", 10, "127.0.0.1", port)
+    ms1 = server_ms(emu)
     r16 = probe("-m", "raw", "-r", 16, "-c", 600, "-w", 5, "-W", 10, "127.0.0.1", port)
     rtt = probe("-m", "raw", "-c", 300, "-i", 0, "-q", "-W", 10, "127.0.0.1", port)
     st = probe("-m", "raw", "-b", 8, "-W", 10, "127.0.0.1", port)
     ok = lambda j: j.get("status") == 0  # noqa: E731
-    return {"conn1": r1.get("conn_per_s") if ok(r1) else None,
+    parent = None
+    if ok(r1) and ms0 is not None and ms1 is not None and r1.get("connections"):
+        parent = (ms1 - ms0) / r1["connections"]
+    return {"child_ms": cpu, "parent_ms": parent, "pd_idle": pd_idle, "pd_byte": pd_byte,
+            "conn1": r1.get("conn_per_s") if ok(r1) else None,
             "conn16": r16.get("conn_per_s") if ok(r16) else None,
             "rtt50": rtt["rtt_us"]["p50"] if ok(rtt) else None,
             "rtt99": rtt["rtt_us"]["p99"] if ok(rtt) else None,
@@ -93,7 +170,7 @@ def main():
                 emu.run("(%s >/dev/null 2>&1 & echo $! >/tmp/bench.pid)" % cmd)  # not a job: no "Done" line
                 if not wait_until(lambda: answers(port, "raw"), 30, emu):
                     raise RuntimeError("%s did not answer in the guest" % name)
-                res = measure(port)
+                res = measure(port, emu)
                 results[name].append(res)
                 log("round %d %-10s %s" % (r + 1, name, json.dumps(res)))
                 emu.run("p=$(cat /tmp/bench.pid); kill $p; i=0; while kill -0 $p 2>/dev/null && "
@@ -109,6 +186,15 @@ def main():
 def write(results, uname, cpu):
     keys = [("conn1", "conn/s, 1 worker", 0), ("conn16", "conn/s, 16 workers", 0),
             ("rtt50", "RTT p50 us", 0), ("rtt99", "RTT p99 us", 0), ("mbs", "stream MB/s", 2)]
+    ckeys = [("child_ms", "child CPU us, fork to first read", 1000),
+             ("parent_ms", "server CPU us per connection", 1000),
+             ("sum", "accept to first read us (about)", 1000),
+             ("pd_idle", "child Private_Dirty KiB, idle", 1),
+             ("pd_byte", "after one byte echoed", 1)]
+    for rows in results.values():
+        for x in rows:
+            x["sum"] = (x["child_ms"] + x["parent_ms"]
+                        if x.get("child_ms") is not None and x.get("parent_ms") is not None else None)
     base = results["echod"]
     L = ["# Benchmarks in QEMU: %s\n" % BOARD,
          "Generated by `make bench-qemu BOARD=%s`. echoprobe runs on the host and reaches the "
@@ -129,6 +215,22 @@ def write(results, uname, cpu):
             if name != "echod" and ratios:
                 c += " (%.2f)" % statistics.median(ratios)
             cells.append(c)
+        L.append("| `%s` | %s |" % (cmd, " | ".join(cells)))
+    L += ["\n## Per connection\n",
+          "Read in the guest's /proc: a child's CPU time from its fork to blocking in its "
+          "first read (se.sum_exec_runtime, %d silent clients, the median), the server "
+          "process's CPU time per connection over the one-worker run (accept, fork, close, "
+          "reaping, poll), their sum, which on the guest's one CPU is about the time from "
+          "accept to the child's first read, and a child's Private_Dirty idle and after one "
+          "byte echoed. For busybox nc the child is `cat`, so its time includes the exec. "
+          "Medians over the rounds.\n" % IDLE_CONNS,
+          "| server | " + " | ".join(k[1] for k in ckeys) + " |",
+          "|---|" + "---|" * len(ckeys)]
+    for name, cmd in SERVERS:
+        cells = []
+        for k, _, scale in ckeys:
+            v = med([x.get(k) for x in results[name]])
+            cells.append("n/a" if v is None else "%.0f" % (v * scale))
         L.append("| `%s` | %s |" % (cmd, " | ".join(cells)))
     errs = {n: [e for x in rows for e in x["errors"]] for n, rows in results.items()}
     if any(errs.values()):
