@@ -288,11 +288,29 @@ def memory(srv):
 
 # ---- one round -------------------------------------------------------------
 
+def cpu_seconds(pid):
+    """CPU time of the process itself (not its children): /proc/PID/schedstat in
+    nanoseconds, else utime + stime of /proc/PID/stat in clock ticks."""
+    try:
+        with open("/proc/%d/schedstat" % pid) as f:
+            return int(f.read().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def measure(srv):
     m = srv.mode
     host, port = "127.0.0.1", srv.port
     res = {}
+    c0 = cpu_seconds(srv.proc.pid)
     r1 = probe_json("-m", m, "-r", 1, "-c", N_RATE, "-w", T_RATE, "-W", 5, host, port)
+    c1 = cpu_seconds(srv.proc.pid)
     r16 = probe_json("-m", m, "-r", 16, "-c", N_RATE, "-w", T_RATE, "-W", 5, host, port)
     rtt = probe_json("-m", m, "-c", N_RTT, "-i", 0, "-q", "-W", 5, host, port)
     st = probe_json("-m", m, "-b", MIB, "-W", 5, host, port)
@@ -305,13 +323,16 @@ def measure(srv):
     mem = memory(srv) or {}
     res["pd"], res["pss"], res["nproc"] = mem.get("private_dirty"), mem.get("pss"), mem.get("procs")
     res["rss"] = mem.get("parent_rss")
+    res["cpu1"] = ((c1 - c0) / r1["connections"] * 1e6 if None not in (c0, c1)
+                   and r1.get("status") == 0 and r1.get("connections") else None)
     return res, errs
 
 
 METRICS = [("conn1", "conn/s, 1 worker", True), ("conn16", "conn/s, 16 workers", True),
            ("rtt50", "RTT p50 us", False), ("rtt99", "RTT p99 us", False),
            ("mbs", "stream MB/s", True), ("pd", "child Private_Dirty KiB", False),
-           ("pss", "child Pss KiB", False), ("rss", "parent RSS KiB", False)]
+           ("pss", "child Pss KiB", False), ("rss", "parent RSS KiB", False),
+           ("cpu1", "server CPU us per connection", False)]
 
 
 def med(xs):
@@ -444,8 +465,8 @@ def write_report(running, summary, sizes, errors):
     L.append("## Results\n")
     L.append("| server | conn/s, 1 worker | conn/s, 16 workers | RTT p50 us | RTT p99 us | "
              "stream MB/s | child Private_Dirty KiB | child Pss KiB | processes per conn | "
-             "parent RSS KiB | binary bytes |")
-    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+             "parent RSS KiB | server CPU us per conn | binary bytes |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for srv in running:
         s = summary[srv.name]
         cells = []
@@ -460,7 +481,7 @@ def write_report(running, summary, sizes, errors):
         cells.append("%d%s" % (size, "" if static else " + shared libs"))
         L.append("| %s | %s |" % (srv.label, " | ".join(cells)))
     L.append("\nIn parentheses: the ratio to echod (raw) in the same round (higher is better for "
-             "rates and MB/s, lower for RTT). echod (classic) answers each read with the book's "
+             "rates and MB/s, lower for RTT and CPU). echod (classic) answers each read with the book's "
              "`Echo=>b'...' at <ctime>` line (about 4x the bytes for binary data), so its stream "
              "and RTT are not comparable with RFC 862 echo.\n")
     # Targets.
@@ -525,7 +546,10 @@ def write_report(running, summary, sizes, errors):
     L.append("Memory: one connection is opened and one byte echoed; then every process created "
              "since (the server's new descendants: a forked child, and what it exec'd) is summed "
              "from `/proc/PID/smaps_rollup` (Private_Dirty, Pss). Parent RSS is VmRSS of the "
-             "process started. Binary bytes: the file size of the server's executable "
+             "process started. Server CPU per connection: the user and system time of the "
+             "process started (not its children) over the one-worker run, divided by its "
+             "connections: the serial part of a fork server, and a figure the other jobs on "
+             "a shared machine move far less than they move a rate. Binary bytes: the file size of the server's executable "
              "(busybox: the whole multi-call binary).\n")
     L.append("Re-run: `make bench` (BENCH_ROUNDS=n, BENCH_ONLY=echod,ref,socat ...).\n")
     notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")
