@@ -11,6 +11,8 @@
 #include "errmsg.h"
 #include "fmt.h"
 
+const char fmt_hexdigit[16] = "0123456789abcdef";
+
 /*
  * v / 10. A 32-bit target has no 64-bit division: libgcc's costs 0.6 KiB
  * (ARM) to 2 KiB (MIPS), and nothing else in echod needs it. Shifts and
@@ -33,21 +35,28 @@ div10(unsigned long long v)
 #endif
 }
 
+/* v in decimal, or in hex: the digits are written from the end of tmp. */
+static size_t
+fmt_digits(char *out, unsigned long long v, int hex)
+{
+	char tmp[24], *p = tmp + sizeof tmp;
+	size_t n;
+
+	do {
+		unsigned long long q = hex ? v >> 4 : div10(v);
+
+		*--p = fmt_hexdigit[(unsigned)v - (unsigned)q * (hex ? 16 : 10)];
+		v = q;
+	} while (v != 0);
+	n = tmp + sizeof tmp - p;
+	memcpy(out, p, n);
+	return n;
+}
+
 size_t
 fmt_ulong(char *out, unsigned long long v)
 {
-	char tmp[24];
-	size_t n = 0, i;
-
-	do {
-		unsigned long long q = div10(v);
-
-		tmp[n++] = '0' + (int)(v - q * 10);
-		v = q;
-	} while (v != 0);
-	for (i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	return n;
+	return fmt_digits(out, v, 0);
 }
 
 int
@@ -75,23 +84,6 @@ fmt_parse_ulong(const char **sp, unsigned long max, unsigned long *out)
 		return -2;
 	*out = v;
 	return 0;
-}
-
-const char fmt_hexdigit[16] = "0123456789abcdef";
-
-static size_t
-fmt_hex(char *out, unsigned long long v)
-{
-	char tmp[16];
-	size_t n = 0, i;
-
-	do {
-		tmp[n++] = fmt_hexdigit[v & 15];
-		v >>= 4;
-	} while (v != 0);
-	for (i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	return n;
 }
 
 static size_t
@@ -135,7 +127,7 @@ fmt_ipv6(char *out, const unsigned char *a)
 		}
 		if (i > 0 && i != best + bestlen)
 			out[n++] = ':';
-		n += fmt_hex(out + n, g[i]);
+		n += fmt_digits(out + n, g[i], 1);
 	}
 	return n;
 }
@@ -192,24 +184,15 @@ fmt_put(char *buf, size_t cap, size_t *n, const char *s, size_t len)
 		buf[(*n)++] = *s++;
 }
 
-static size_t
-fmt_signed(char *out, long long v)
-{
-	if (v < 0) {
-		out[0] = '-';
-		return 1 + fmt_ulong(out + 1, -(unsigned long long)v);
-	}
-	return fmt_ulong(out, v);
-}
-
 size_t
 fmt_v(char *buf, size_t cap, const char *f, va_list ap)
 {
 	int saved_errno = errno;
 	char tmp[80];
-	const char *s;
+	const char *s, *arg = NULL;
+	unsigned long long v = 0;
 	size_t n = 0, len;
-	int longs;
+	int longs, c;
 
 	if (cap == 0)
 		return 0;
@@ -220,47 +203,59 @@ fmt_v(char *buf, size_t cap, const char *f, va_list ap)
 		}
 		for (longs = 0; f[1] == 'l'; f++)
 			longs++;
+		c = *++f;
+		/* One read per kind of argument: a pointer (%s and the capitals),
+		 * a number as wide as long long, or an int (long is one of the two). */
+		if (c == 's' || (unsigned)(c - 'A') < 26)
+			arg = va_arg(ap, const char *);
+		else if (c == 'c' || c == 'd' || c == 'u' || c == 'x') {
+			if (longs > (LONG_MAX > INT_MAX ? 0 : 1))
+				v = va_arg(ap, unsigned long long);
+			else {
+				unsigned x = va_arg(ap, unsigned);
+
+				v = c == 'd' ? (unsigned long long)(int)x : x;
+			}
+		}
 		s = tmp;
-		switch (*++f) {
+		len = 0;
+		switch (c) {
+		case 'm':
+			arg = errmsg(saved_errno, tmp);
+			/* FALLTHROUGH */
 		case 's':
-			s = va_arg(ap, const char *);
+			s = arg;
 			len = strlen(s);
 			break;
 		case 'S':	/* untrusted: control bytes become '?' so one line stays one line */
-			s = va_arg(ap, const char *);
-			for (len = 0; s[len] != '\0'; len++) {
+			for (; arg[len] != '\0'; len++) {
 				if (len == FMT_S_MAX) {	/* the rest of the message must still fit */
 					fmt_put(buf, cap, &n, "...", 3);
 					break;
 				}
-				fmt_put(buf, cap, &n, (unsigned char)s[len] < 0x20 ||
-				    s[len] == 0x7f ? "?" : s + len, 1);
+				fmt_put(buf, cap, &n, (unsigned char)arg[len] < 0x20 ||
+				    arg[len] == 0x7f ? "?" : arg + len, 1);
 			}
 			continue;
 		case 'c':
-			tmp[0] = (char)va_arg(ap, int);
+			tmp[0] = (char)v;
 			len = 1;
 			break;
 		case 'd':
-			len = fmt_signed(tmp, longs > 1 ? va_arg(ap, long long) :
-			    longs ? va_arg(ap, long) : va_arg(ap, int));
-			break;
+			if ((long long)v < 0) {
+				tmp[len++] = '-';
+				v = -v;
+			}
+			/* FALLTHROUGH */
 		case 'u':
-			len = fmt_ulong(tmp, longs > 1 ? va_arg(ap, unsigned long long) :
-			    longs ? va_arg(ap, unsigned long) : va_arg(ap, unsigned));
-			break;
 		case 'x':
-			len = fmt_hex(tmp, va_arg(ap, unsigned));
-			break;
-		case 'm':
-			s = errmsg(saved_errno, tmp);
-			len = strlen(s);
+			len += fmt_digits(tmp + len, v, c == 'x');
 			break;
 		case 'P':
-			len = fmt_peer(tmp, va_arg(ap, const struct sockaddr *));
+			len = fmt_peer(tmp, (const struct sockaddr *)(const void *)arg);
 			break;
 		case 'A':
-			len = fmt_addr(tmp, va_arg(ap, const struct sockaddr *));
+			len = fmt_addr(tmp, (const struct sockaddr *)(const void *)arg);
 			break;
 		case '\0':
 			f--;

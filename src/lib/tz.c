@@ -131,40 +131,56 @@ parse_posix(const char *s)
 
 /* ---- TZif files ---- */
 
-static unsigned long long
-be(const unsigned char *p, int n)
+static uint32_t
+be32(const unsigned char *p)
 {
-	unsigned long long v = 0;
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
 
-	while (n-- > 0)
-		v = v << 8 | *p++;
-	return v;
+/* Transition i's time. */
+static long long
+trans_at(unsigned long i)
+{
+#if UINTPTR_MAX > 0xffffffffu	/* one load and a byte swap on a 64-bit target */
+	const unsigned char *p = trans + 8 * i;
+
+	return (long long)((uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |
+	    (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+	    (uint64_t)p[6] << 8 | p[7]);
+#else
+	return (long long)((uint64_t)be32(trans + 8 * i) << 32 | be32(trans + 8 * i + 4));
+#endif
 }
 
 /*
  * The transition table of the mapped file and its footer, or NULL if it is
  * no TZif file of version 2 or later (or is cut short). Sizes from the
- * headers: the v1 data block (skipped), the v2 header, its counts.
+ * headers: the v1 data block (skipped), the v2 header, its counts. A count
+ * of 2^24 or more (zones have a few hundred) is no zone: the sums then fit
+ * 32 bits.
  */
 static const char *
 zone_table(void)
 {
 	static const unsigned char width[] = { 1, 1, 8, 5, 6, 1 };	/* isut isstd leap time type char */
-	unsigned long long end = 44;
+	uint32_t end = 44, n, big = 0;
 	const unsigned char *h = map;
 	size_t i;
 
 	if (map_len < 44 || memcmp(map, "TZif", 4) != 0 || map[4] < '2')
 		return NULL;
-	for (i = 0; i < 6; i++)
-		end += width[i] * be(h + 20 + 4 * i, 4);
-	if (end + 44 > map_len)
+	for (i = 0; i < 6; i++) {
+		big |= n = be32(h + 20 + 4 * i);
+		end += width[i] * n;
+	}
+	if (big >> 24 != 0 || end + 44 > map_len)
 		return NULL;
 	h = map + end;
-	ntrans = be(h + 32, 4);
-	ntypes = be(h + 36, 4);
-	end += 44 + 9ULL * ntrans + 6ULL * ntypes;
-	if (ntypes == 0 || end >= map_len || map[map_len - 1] != '\n')
+	ntrans = be32(h + 32);
+	ntypes = be32(h + 36);
+	end += 44 + 9 * ntrans + 6 * ntypes;
+	if ((ntrans | ntypes) >> 24 != 0 || ntypes == 0 || end >= map_len ||
+	    map[map_len - 1] != '\n')
 		return NULL;
 	trans = h + 44;
 	idx = trans + 8 * ntrans;
@@ -317,7 +333,7 @@ rule_secs(const struct rule *r, int y)
 static long
 type_off(unsigned long i)
 {
-	return (int32_t)be(types + 6 * (i < ntypes ? i : 0), 4);
+	return (int32_t)be32(types + 6 * (i < ntypes ? i : 0));
 }
 
 long
@@ -331,7 +347,7 @@ tz_offset(long long t)
 		/* musl's scan_trans: the last transition at or before t ... */
 		while (n > 1) {
 			m = a + n / 2;
-			if (t < (long long)be(trans + 8 * m, 8))
+			if (t < trans_at(m))
 				n /= 2;
 			else {
 				a = m;
@@ -342,7 +358,7 @@ tz_offset(long long t)
 			return type_off(0);
 		/* ... but from the last one on, the footer's rule; before the first, the first standard type. */
 		if (a != ntrans - 1) {
-			if (a == 0 && t < (long long)be(trans, 8)) {
+			if (a == 0 && t < trans_at(0)) {
 				for (n = m = 0; n < ntypes; n++)
 					if (types[6 * n + 4] == 0) {
 						m = n;
