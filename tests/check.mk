@@ -4,7 +4,7 @@
 # Every suite prints "PASS: name" / "FAIL: name" lines into $(O)/tests/<suite>.log;
 # tests/summary.sh counts them and prints the closing "N passed, N failed".
 TESTLOG    = $(O)/tests
-UNIT_TESTS = test_fmt test_opts test_probe test_echoprobe test_reply test_tz test_libc
+UNIT_TESTS = test_fmt test_opts test_probe test_echoprobe test_reply test_tz test_libc test_mono
 UNIT_BIN   = $(UNIT_TESTS:%=$(B)/tests/%)
 TEST_ENV   = ECHOD=$(abspath $(B)/echod) ECHOPROBE=$(abspath $(B)/echoprobe) \
 	TIMEOUT_MULT=$(TIMEOUT_MULT) PYTHON=$(PYTHON) O=$(abspath $(O))

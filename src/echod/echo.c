@@ -72,7 +72,7 @@ echo_stream(int in, int out, const struct echo_conf *c, struct echo_count *count
 			len = n;
 		} else {
 			p = reply;
-			len = reply_classic(reply, buf, n, time(NULL));
+			len = reply_classic(reply, buf, n, mono_wall());
 		}
 		if (net_write_all(out, p, len) < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -106,7 +106,7 @@ echo_session(int in, int out, const union net_addr *peer,
 	/* Under -q not even the clock is read: this is every connection's start-up. */
 	if (logging) {
 		mono_now(&start);
-		ct[reply_ctime(ct, time(NULL))] = '\0';
+		ct[reply_ctime(ct, mono_wall())] = '\0';
 		log_conn("Server connected by %P at %s", sa, ct);
 	}
 	if (c->delay > 0)

@@ -408,11 +408,6 @@ server_run(const struct server_listeners *l, const struct opts *o)
 		log_die(71, "mmap: %m");
 	st->log = *log_drops;	/* the listening line may have been dropped already */
 	log_drops = &st->log;
-	/*
-	 * libc finds the vDSO's clock_gettime on the first call and stores the
-	 * pointer: done here, once, instead of in every child.
-	 */
-	(void)mono_ms();
 	setup_signals();
 	while (!st->want_exit) {
 		if (st->want_stats)

@@ -12,10 +12,10 @@
  * (Directed broadcasts would need the interface list; they are not checked.)
  */
 #include <errno.h>
-#include <time.h>
 
 #include "dscp.h"
 #include "log.h"
+#include "mono.h"
 #include "net.h"
 #include "opts.h"
 #include "ratelimit.h"
@@ -117,7 +117,7 @@ udp_serve(int fd, int mode, struct udp_count *count)
 		if (mode == MODE_CLASSIC) {
 			/* As recv(1024) on a datagram socket: the rest of a longer datagram is gone. */
 			len = reply_classic(udp_reply, udp_buf,
-			    len > REPLY_CHUNK ? REPLY_CHUNK : len, time(NULL));
+			    len > REPLY_CHUNK ? REPLY_CHUNK : len, mono_wall());
 			out = udp_reply;
 		}
 		reflect_dscp(fd, from.sa.sa_family, dscp);
