@@ -69,6 +69,6 @@ main(int argc, char **argv)
 	else
 		code = ping_tcp(p);
 	if (code != 0 && p->err.msg[0] != '\0')
-		out_warn("%s", p->err.msg);
+		out_die(code, "%s", p->err.msg);	/* the exit code main would return */
 	return code;
 }

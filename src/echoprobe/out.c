@@ -47,16 +47,6 @@ out_vwarn(const char *f, va_list ap)
 }
 
 void
-out_warn(const char *f, ...)
-{
-	va_list ap;
-
-	va_start(ap, f);
-	out_vwarn(f, ap);
-	va_end(ap);
-}
-
-void
 out_die(int code, const char *f, ...)
 {
 	va_list ap;

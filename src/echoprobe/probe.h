@@ -56,7 +56,6 @@ struct probe_err {
 };
 
 /* "echoprobe: message" on stderr; out_die exits with code after it. */
-void out_warn(const char *f, ...);
 void out_vwarn(const char *f, va_list ap);
 noreturn void out_die(int code, const char *f, ...);
 
