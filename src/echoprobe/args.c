@@ -222,6 +222,7 @@ args_parse(struct probe_opts *o, int argc, char **argv)
 		o->count = n < 1 ? 1 : n > MAX_COUNT ? MAX_COUNT : (unsigned long)n;
 	}
 	o->stream_bytes = (unsigned long long)o->stream_mib << 20;
+	o->reply = o->classic ? "classic" : "raw";
 	if (o->mode == PROBE_PMTU && !timeout_set)
 		o->timeout_us = 1000000;
 	if (o->count == 0)

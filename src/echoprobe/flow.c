@@ -163,7 +163,7 @@ put_summary(struct probe *p, struct flow *f, int code)
 		return;
 	}
 	out_put("--- %s port %u udp %s at %lu/s, %lu bytes: sent at %s/s for %s s ---\n",
-	    p->o.host, p->o.port, p->o.classic ? "classic" : "raw", p->o.rate, p->o.size,
+	    p->o.host, p->o.port, p->o.reply, p->o.rate, p->o.size,
 	    pps, out_secs(took, a));
 	put_counts(p, &f->tot);
 	if (f->invalid)

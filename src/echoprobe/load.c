@@ -83,7 +83,7 @@ put_rate(struct probe *p, struct rate *r, struct stats *lat, unsigned long long 
 	} else {
 		stats_sort(lat);
 		out_put("%s port %u %s, %lu workers: %lu connections, %lu verified, %lu failed "
-		    "in %s ms: %s conn/s\n", p->o.host, p->o.port, p->o.classic ? "classic" : "raw",
+		    "in %s ms: %s conn/s\n", p->o.host, p->o.port, p->o.reply,
 		    p->o.workers, r->started, r->ok, r->started - r->ok, out_msi(took, a), cps);
 		if (lat->n)
 			out_put("connection time p50 %s p99 %s max %s ms\n", out_ms(stats_pct(lat, 50), a),
@@ -201,7 +201,7 @@ load_stream(struct probe *p)
 		out_json_tail(p, p->err.code);
 	} else if (s.state == S_DONE)
 		out_put("%s port %u %s: %llu bytes sent and verified in %s ms: %s MB/s\n",
-		    p->o.host, p->o.port, p->o.classic ? "classic" : "raw", p->o.stream_bytes,
+		    p->o.host, p->o.port, p->o.reply, p->o.stream_bytes,
 		    out_msi(took, t), ms);
 	out_flush();
 	return p->err.code;

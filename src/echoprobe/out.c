@@ -176,7 +176,7 @@ void
 out_json_head(const struct probe *p, const char *mode)
 {
 	out_put("{\"mode\":\"%s\",\"proto\":\"%s\",\"reply\":\"%s\",\"host\":", mode,
-	    p->o.udp ? "udp" : "tcp", p->o.classic ? "classic" : "raw");
+	    p->o.udp ? "udp" : "tcp", p->o.reply);
 	out_json_str(p->o.host);
 	out_put(",\"address\":\"%s\",\"port\":%u,\"size\":%lu,", p->hoststr, p->o.port,
 	    p->o.size);

@@ -78,7 +78,7 @@ put_ping_head(struct probe *p, unsigned long long conn_us)
 	if (p->o.json)
 		return;
 	out_put("ECHOPROBE %s (%s) port %u %s %s: %lu bytes", p->o.host, p->hoststr, p->o.port,
-	    p->o.udp ? "udp" : "tcp", p->o.classic ? "classic" : "raw", p->o.size);
+	    p->o.udp ? "udp" : "tcp", p->o.reply, p->o.size);
 	if (!p->o.udp)
 		out_put(", connected in %s ms", out_ms(conn_us, b));
 	out_put("\n");

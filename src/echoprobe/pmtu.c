@@ -129,7 +129,7 @@ pmtu_put(struct probe *p, const struct pmtu *m, size_t r_mtu, int code)
 		out_json_tail(p, code);
 	} else if (m->answered) {
 		out_put("--- %s port %u path MTU, udp %s, don't fragment ---\n", p->o.host,
-		    p->o.port, p->o.classic ? "classic" : "raw");
+		    p->o.port, p->o.reply);
 		out_put("largest payload echoed %lu bytes: path MTU %lu (+%lu bytes of IPv%c and UDP headers)\n",
 		    (unsigned long)m->lo, (unsigned long)(m->lo + m->hdr), (unsigned long)m->hdr,
 		    m->v6 ? '6' : '4');

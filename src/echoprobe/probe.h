@@ -28,6 +28,7 @@ enum { PROBE_PING, PROBE_RATE, PROBE_STREAM, PROBE_FLOW, PROBE_PMTU };
 
 struct probe_opts {
 	int udp, json, quiet, classic, mode;
+	const char *reply;		/* "classic" or "raw", as the output names it */
 	int dscp;			/* -Q, -1: none */
 	unsigned long rate;		/* -R, datagrams a second */
 	const char *iface;		/* -I */
