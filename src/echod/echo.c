@@ -12,6 +12,7 @@
 
 #include "echo.h"
 #include "errmsg.h"
+#include "fmt.h"
 #include "log.h"
 #include "mono.h"
 #include "opts.h"
@@ -99,7 +100,7 @@ echo_session(int in, int out, const union net_addr *peer,
 {
 	static const union net_addr unknown = { .sa.sa_family = AF_UNSPEC };
 	const struct sockaddr *sa = peer != NULL ? &peer->sa : &unknown.sa;
-	char ct[REPLY_CTIME_MAX], ms[4], eb[ERRMSG_BUF];
+	char ct[REPLY_CTIME_MAX], ms[5], eb[ERRMSG_BUF];
 	struct timespec start, end;
 	int r, saved, logging = log_conn_enabled(), took;
 
@@ -121,17 +122,9 @@ echo_session(int in, int out, const union net_addr *peer,
 		end.tv_sec--;
 	}
 	took = (int)((end.tv_nsec - start.tv_nsec) / 1000000);	/* milliseconds, 0-999 */
-	ms[0] = '0' + took / 100;
-	ms[1] = '0' + took / 10 % 10;
-	ms[2] = '0' + took % 10;
-	ms[3] = '\0';
-	errno = saved;
-	if (r == 0)
-		log_conn("Closed %P: %llu bytes in, %llu bytes out, %lld.%s s",
-		    sa, count->in, count->out, (long long)(end.tv_sec - start.tv_sec), ms);
-	else
-		log_conn("Closed %P: %llu bytes in, %llu bytes out, %lld.%s s: %s",
-		    sa, count->in, count->out, (long long)(end.tv_sec - start.tv_sec), ms,
-		    saved == ETIMEDOUT ? "idle timeout" : errmsg(saved, eb));
+	fmt(ms, sizeof ms, "%d", 1000 + took);	/* "1" and three digits; ms + 1 is ".%03d" */
+	log_conn("Closed %P: %llu bytes in, %llu bytes out, %ld.%s s%s%s",
+	    sa, count->in, count->out, (long)(end.tv_sec - start.tv_sec), ms + 1,
+	    r == 0 ? "" : ": ", r == 0 ? "" : saved == ETIMEDOUT ? "idle timeout" : errmsg(saved, eb));
 	return r == 0 ? 0 : 1;
 }

@@ -26,17 +26,15 @@
 static void
 usage_error(const struct opts *o, const char *why)
 {
-	char line[192];
+	char line[512];	/* why (under 128), the usage (207) and the hint */
 
 	/* Under inetd stdin, stdout and stderr are the connection: only the echo goes there. */
 	if (o->inetd) {
 		log_open("echod", LOG_TO_SYSLOG_ONLY, 0);
 		log_die(EX_USAGE, "%s", why);
 	}
-	fmt(line, sizeof line, "echod: %s\n", why);
+	fmt(line, sizeof line, "echod: %s\n%sTry 'echod -h' for more information.\n", why, opts_usage);
 	log_puts(STDERR_FILENO, line);
-	log_puts(STDERR_FILENO, opts_usage);
-	log_puts(STDERR_FILENO, "Try 'echod -h' for more information.\n");
 	_exit(EX_USAGE);
 }
 
@@ -189,18 +187,15 @@ main(int argc, char **argv)
 	block_signals();
 	if (o.user != NULL && priv_lookup(o.user, &priv) < 0)
 		log_die(EX_NOUSER, "-u: no such user '%S'", o.user);
-	if (o.inetd) {
-		if (o.user != NULL && priv_drop(&priv) < 0)
-			log_die(EX_NOPERM, "-u %S: cannot drop privileges: %m", o.user);
-		return serve_inetd(&o);
-	}
 	/* Sockets from the service manager replace -b, -p and -U (and -1). */
-	if (activate_listeners(&l) == 0)
+	if (!o.inetd && activate_listeners(&l) == 0)
 		port = open_listeners(&l, &a, &o);
 	else
 		mark_activated(&l, &o);
 	if (o.user != NULL && priv_drop(&priv) < 0)
 		log_die(EX_NOPERM, "-u %S: cannot drop privileges: %m", o.user);
+	if (o.inetd)
+		return serve_inetd(&o);
 	if (port != 0) {
 		if (o.print_port) {
 			fmt(line, sizeof line, "%d\n", port);

@@ -62,6 +62,9 @@ static const struct numopt numopts[] = {
 	{ 't', 0, OFF(idle), 0, 0, 86400 },
 };
 
+#define NOT_ERROR "option -%c: '%S' is not %s"
+#define RANGE_ERROR "option -%c: %S is out of range %u-%u"
+
 static int
 set_number(struct opts *o, char c, const char *arg, char *err, size_t errcap)
 {
@@ -79,11 +82,11 @@ set_number(struct opts *o, char c, const char *arg, char *err, size_t errcap)
 		r = r != 0 ? r : r2;
 	}
 	if (r == -1 || *end != '\0') {
-		fmt(err, errcap, "option -%c: '%S' is not a number", c, arg);
+		fmt(err, errcap, NOT_ERROR, c, arg, "a number");
 		return -1;
 	}
 	if (r == -2 || v < n->min) {
-		fmt(err, errcap, "option -%c: %S is out of range %u-%u", c, arg, n->min, n->max);
+		fmt(err, errcap, RANGE_ERROR, c, arg, n->min, n->max);
 		return -1;
 	}
 	*(unsigned *)((char *)o + n->offset) = (unsigned)v;
@@ -112,7 +115,7 @@ set_value(struct opts *o, char c, const char *arg, char *err, size_t errcap)
 		if (*arg == '\0')
 			break;
 		if (numeric_id_too_big(arg)) {
-			fmt(err, errcap, "option -u: %S is out of range 0-4294967294", arg);
+			fmt(err, errcap, RANGE_ERROR, 'u', arg, 0, 4294967294U);
 			return -1;
 		}
 		o->user = arg;
@@ -137,23 +140,26 @@ set_value(struct opts *o, char c, const char *arg, char *err, size_t errcap)
 	default:
 		return set_number(o, c, arg, err, errcap);
 	}
-	fmt(err, errcap, "option -%c: '%S' is not valid", c, arg);
+	fmt(err, errcap, NOT_ERROR, c, arg, "valid");
 	return -1;
 }
+
+/* The flags, and the int field each sets to 1 (-h: ACT_HELP; -V: 2, ACT_VERSION). */
+_Static_assert(ACT_HELP == 1 && ACT_VERSION == 2, "-h sets 1, -V 2");
+#define FLAG_OPTS "1hiqsUV"
+
+static const unsigned char flag_field[] = {
+	OFF(print_port), OFF(action), OFF(inetd), OFF(quiet), OFF(syslog), OFF(udp), OFF(action)
+};
 
 static int
 set_flag(struct opts *o, char c)
 {
-	switch (c) {
-	case '1': o->print_port = 1; break;
-	case 'h': o->action = ACT_HELP; break;
-	case 'i': o->inetd = 1; break;
-	case 'q': o->quiet = 1; break;
-	case 's': o->syslog = 1; break;
-	case 'U': o->udp = 1; break;
-	case 'V': o->action = ACT_VERSION; break;
-	default: return -1;
-	}
+	const char *f = strchr(FLAG_OPTS, c);
+
+	if (f == NULL)
+		return -1;
+	*(int *)((char *)o + flag_field[f - FLAG_OPTS]) = 1 + (c == 'V');
 	return 0;
 }
 

@@ -53,8 +53,9 @@ static int
 bad_source(const union net_addr *a, unsigned ours)
 {
 	const unsigned char *v6 = a->sin6.sin6_addr.s6_addr;
+	unsigned port = net_port(a);
 
-	if (net_port(a) < 1024 || net_port(a) == 2049 || net_port(a) == ours)	/* NFS, as inetd */
+	if (port < 1024 || port == 2049 || port == ours)	/* NFS, as inetd */
 		return 1;
 	if (a->sa.sa_family == AF_INET)
 		return bad_v4((const unsigned char *)&a->sin.sin_addr);
@@ -100,17 +101,15 @@ udp_serve(int fd, int mode, struct udp_count *count)
 		}
 		count->in += n;
 		if (bad_source(&from, local_port(fd))) {
-			count->dropped++;
 			if (log_conn_enabled() && log_limit(&loop_lines,
 			    "UDP datagrams dropped as a loop risk"))
 				log_conn("Dropped UDP from %P: source could start a loop", &from.sa);
-			continue;
+			goto drop;
 		}
 		if (!ratelimit_allow(&from, &first)) {
-			count->dropped++;
 			if (first && log_limit(&held_lines, "sources held back by -r"))
 				log_warn("UDP replies to %A held back: over the -r limit", &from.sa);
-			continue;
+			goto drop;
 		}
 		out = udp_buf;
 		len = n;
@@ -121,10 +120,11 @@ udp_serve(int fd, int mode, struct udp_count *count)
 			out = udp_reply;
 		}
 		reflect_dscp(fd, from.sa.sa_family, dscp);
-		if (sendto(fd, out, len, MSG_DONTWAIT, &from.sa, fromlen) < 0) {
-			count->dropped++;
+		if (sendto(fd, out, len, MSG_DONTWAIT, &from.sa, fromlen) >= 0) {
+			count->out += len;
 			continue;
 		}
-		count->out += len;
+drop:
+		count->dropped++;
 	}
 }
