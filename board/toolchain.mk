@@ -71,6 +71,12 @@ QEMU_mips   = qemu-mips-static
 MIPS16             ?= 1
 MIPS16_CFLAGS       = $(if $(filter 1,$(MIPS16)),-mips16 -minterlink-mips16)
 LTO_CFLAGS          = -flto
+# Three of gcc's -Os passes that cost bytes in these programs (docs/size.md):
+# interprocedural scalar replacement (clones with split-up arguments), the
+# second scheduling pass (longer register lifetimes, more spills) and
+# shrink-wrapping (more than one epilogue). Each saves on some arch and
+# costs on none.
+SIZE_CFLAGS         = -fno-ipa-sra -fno-schedule-insns2 -fno-shrink-wrap
 ARCH_CFLAGS_armhf   = -mthumb
 ARCH_CFLAGS_armel   = -mthumb
 ARCH_CFLAGS_mipsel  = -mno-abicalls -mno-check-zero-division $(MIPS16_CFLAGS)
@@ -171,7 +177,7 @@ STATIC     = 1
 SYSROOT    = $(call sysroot_of,$(ARCH))
 CC         = $(TRIPLET_$(ARCH))-gcc
 STRIP      = $(TRIPLET_$(ARCH))-strip
-TC_CFLAGS  = -specs=$(SYSROOT)/musl.specs -fno-pie $(LTO_CFLAGS) $(ARCH_CFLAGS_$(ARCH))
+TC_CFLAGS  = -specs=$(SYSROOT)/musl.specs -fno-pie $(LTO_CFLAGS) $(SIZE_CFLAGS) $(ARCH_CFLAGS_$(ARCH))
 TC_LDFLAGS = -no-pie $(ARCH_LDFLAGS_$(ARCH))
 TC_DEPS    = $(SYSROOT)/musl.specs
 LIBC_SRC   = $(LIBC_SRC_$(ARCH))
