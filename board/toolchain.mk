@@ -96,7 +96,7 @@ ARCH_LDFLAGS_arm64  = -Wl,--fix-cortex-a53-843419=adr
 LIBC_SRC_COMMON     = mem.c str.c
 LIBC_SRC_armhf      = $(LIBC_SRC_COMMON) div.c
 LIBC_SRC_armel      = $(LIBC_SRC_COMMON) div.c
-LIBC_SRC_arm64      = $(LIBC_SRC_COMMON)
+LIBC_SRC_arm64      = $(LIBC_SRC_COMMON) syscall.c
 LIBC_SRC_mipsel     = $(LIBC_SRC_COMMON)
 LIBC_SRC_mips       = $(LIBC_SRC_COMMON)
 # musl's own code calls them, on MIPS with plain jumps that cannot switch to

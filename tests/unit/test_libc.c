@@ -2,13 +2,16 @@
  * test_libc.c: the C library functions every program here links, at every
  * length, alignment and overlap the standard allows. On our static cross
  * builds these are src/libc/'s (memcpy/memmove/memset/memchr, strlen,
- * strchr, strcspn, strncpy, getenv, and on 32-bit ARM the EABI division
- * helpers behind / and %), which replace musl's, for musl's own callers
+ * strchr, strcspn, strncpy, getenv, on arm64 syscall, and on 32-bit ARM
+ * the EABI division helpers behind / and %), which replace musl's, for musl's own callers
  * too; elsewhere the same checks hold for the system's C library.
  * Calls go through volatile pointers so gcc cannot expand them inline.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -226,6 +229,41 @@ test_divide(void)
 	CHECK(bads == 0, "signed / and %%: truncation toward zero, remainder with the dividend's sign (%d wrong)", bads);
 }
 
+/* No, three and six arguments, and an error's -1 and errno. */
+static void
+test_syscall(void)
+{
+#ifdef SYS_mmap2
+	long nr_mmap = SYS_mmap2;
+#else
+	long nr_mmap = SYS_mmap;
+#endif
+	int fd[2], e;
+	long r, w;
+	char c = 0;
+	volatile char *m;
+
+	CHECK(syscall(SYS_getpid) == (long)getpid(), "syscall: getpid, no arguments");
+	errno = 0;
+	r = syscall(SYS_close, -1L), e = errno;
+	CHECK(r == -1 && e == EBADF, "syscall: a failing call gives -1 and errno (EBADF)");
+	if (pipe(fd) != 0) {
+		CHECK(0, "syscall: pipe");
+		return;
+	}
+	w = syscall(SYS_write, (long)fd[1], "x", 1L);
+	r = syscall(SYS_read, (long)fd[0], &c, 1L);
+	CHECK(w == 1 && r == 1 && c == 'x', "syscall: write and read, three arguments");
+	close(fd[0]);
+	close(fd[1]);
+	m = (volatile char *)syscall(nr_mmap, 0L, 8192L, (long)(PROT_READ | PROT_WRITE),
+	    (long)(MAP_PRIVATE | MAP_ANONYMOUS), -1L, 0L);
+	CHECK(m != MAP_FAILED && (m[0] = 5, m[8191] = 7, m[0] + m[8191] == 12),
+	    "syscall: mmap, six arguments, the mapping usable");
+	if (m != MAP_FAILED)
+		munmap((void *)m, 8192);
+}
+
 int
 main(void)
 {
@@ -235,5 +273,6 @@ main(void)
 	test_str();
 	test_getenv();
 	test_divide();
+	test_syscall();
 	return check_failed;
 }
