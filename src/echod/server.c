@@ -285,7 +285,10 @@ find_child(pid_t pid)
 	return NULL;
 }
 
-/* Stops at "none exited yet" or "none left", so it never fails (and sets no errno). */
+/*
+ * Stops at "none exited yet" or "none left". The second fails with ECHILD
+ * and writes errno, but then no child shares the page it copies.
+ */
 static void
 reap(void)
 {
@@ -293,7 +296,7 @@ reap(void)
 	pid_t pid;
 	int status;
 
-	while (st->nchildren > 0 && (pid = waitpid(-1, &status, WNOHANG)) > 0) {
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if ((s = find_child(pid)) == NULL)
 			continue;
 		st->bytes_in += s->count.in;
@@ -315,13 +318,12 @@ take_signals(void)
 {
 	struct signalfd_siginfo si;
 
-	/* One signal a turn: poll finds the next still pending. */
-	if (read(sig_fd, &si, sizeof si) > 0) {
-		if (si.ssi_signo == SIGUSR1)
-			st->want_stats = 1;
-		else if (si.ssi_signo != SIGCHLD)
-			st->want_exit = 1;
-	}
+	/* One signal a turn: poll finds the next still pending. Readable, so it cannot fail. */
+	(void)read(sig_fd, &si, sizeof si);
+	if (si.ssi_signo == SIGUSR1)
+		st->want_stats = 1;
+	else if (si.ssi_signo != SIGCHLD)
+		st->want_exit = 1;
 }
 
 static void
