@@ -91,9 +91,11 @@ ARCH_LDFLAGS_arm64  = -Wl,--fix-cortex-a53-843419=adr
 
 # C library functions of our own (src/libc/), linked ahead of libc.a so
 # that they replace musl's, where musl's are big for speed we do not need
-# (docs/size.md): byte-loop string and memory functions on every arch, and
-# on 32-bit ARM the EABI division helpers instead of libgcc's.
-LIBC_SRC_COMMON     = mem.c str.c
+# or carry fallbacks for kernels we never run on (docs/size.md): byte-loop
+# string and memory functions, open/socket/mmap as bare system calls, on
+# 32-bit ARM the EABI division helpers instead of libgcc's, on arm64 a
+# syscall() without a va_list.
+LIBC_SRC_COMMON     = mem.c str.c sys.c
 LIBC_SRC_armhf      = $(LIBC_SRC_COMMON) div.c
 LIBC_SRC_armel      = $(LIBC_SRC_COMMON) div.c
 LIBC_SRC_arm64      = $(LIBC_SRC_COMMON) syscall.c

@@ -2,15 +2,19 @@
  * test_libc.c: the C library functions every program here links, at every
  * length, alignment and overlap the standard allows. On our static cross
  * builds these are src/libc/'s (memcpy/memmove/memset/memchr, strlen,
- * strchr, strcspn, strncpy, getenv, on arm64 syscall, and on 32-bit ARM
- * the EABI division helpers behind / and %), which replace musl's, for musl's own callers
- * too; elsewhere the same checks hold for the system's C library.
+ * strchr, strcspn, strncpy, getenv, open, socket, mmap, on arm64 syscall,
+ * and on 32-bit ARM the EABI division helpers behind / and %), which
+ * replace musl's, for musl's own callers too; elsewhere the same checks
+ * hold for the system's C library.
  * Calls go through volatile pointers so gcc cannot expand them inline.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -264,6 +268,54 @@ test_syscall(void)
 		munmap((void *)m, 8192);
 }
 
+/* open's mode and O_CLOEXEC, socket's type flags, mmap's file offset. */
+static void
+test_sys(void)
+{
+	char path[64], page[4096];
+	int fd, e, s;
+	mode_t um;
+	struct stat st;
+	unsigned char *m;
+	size_t i;
+
+	snprintf(path, sizeof path, "/tmp/test_libc.%ld", (long)getpid());
+	um = umask(0);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	umask(um);
+	if (fd < 0) {
+		CHECK(0, "open: creates %s", path);
+		return;
+	}
+	CHECK(fstat(fd, &st) == 0 && (st.st_mode & 0777) == 0640 && (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0,
+	    "open: O_CREAT takes the mode, O_CLOEXEC is set");
+	for (i = 0; i < 2; i++) {
+		memset(page, 'a' + (int)i, sizeof page);
+		if (write(fd, page, sizeof page) != (ssize_t)sizeof page)
+			break;
+	}
+	m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 4096);
+	CHECK(m != MAP_FAILED && m[0] == 'b' && m[4095] == 'b', "mmap: a file at offset 4096 maps its second page");
+	if (m != MAP_FAILED)
+		munmap(m, 4096);
+	errno = 0;
+	m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 100), e = errno;
+	CHECK(m == MAP_FAILED && e == EINVAL, "mmap: an offset that is not a page multiple is EINVAL");
+	close(fd);
+	unlink(path);
+	errno = 0;
+	fd = open(path, O_RDONLY), e = errno;
+	CHECK(fd == -1 && e == ENOENT, "open: a missing file is -1 with ENOENT");
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	CHECK(s >= 0 && (fcntl(s, F_GETFD) & FD_CLOEXEC) != 0 && (fcntl(s, F_GETFL) & O_NONBLOCK) != 0,
+	    "socket: SOCK_CLOEXEC and SOCK_NONBLOCK are set");
+	if (s >= 0)
+		close(s);
+	errno = 0;
+	s = socket(AF_INET, 12345, 0), e = errno;
+	CHECK(s == -1 && e != 0, "socket: an unknown type is -1 with errno");
+}
+
 int
 main(void)
 {
@@ -274,5 +326,6 @@ main(void)
 	test_getenv();
 	test_divide();
 	test_syscall();
+	test_sys();
 	return check_failed;
 }
