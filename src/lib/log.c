@@ -132,19 +132,16 @@ static void
 log_v(int prio, int prefix, const char *f, va_list ap)
 {
 	char line[512];
-	size_t n;
+	size_t n = 0, room = sizeof line - (log_where == LOG_TO_STDERR);	/* and a newline */
 
-	if (log_where != LOG_TO_STDERR) {
-		n = fmt(line, sizeof line, "<%d>%s[%d]: ", SYSLOG_DAEMON | prio,
-		    log_prog, (int)getpid());
-		n += fmt_v(line + n, sizeof line - n, f, ap);
-		log_send(line, add_drops(line, n, sizeof line));
-		return;
-	}
-	n = prefix ? fmt(line, sizeof line, "%s: ", log_prog) : 0;
-	n += fmt_v(line + n, sizeof line - n - 1, f, ap);
-	n = add_drops(line, n, sizeof line - 1);
-	line[n++] = '\n';
+	if (log_where != LOG_TO_STDERR)
+		n = fmt(line, room, "<%d>%s[%d]: ", SYSLOG_DAEMON | prio, log_prog, (int)getpid());
+	else if (prefix)
+		n = fmt(line, room, "%s: ", log_prog);
+	n += fmt_v(line + n, room - n, f, ap);
+	n = add_drops(line, n, room);
+	if (log_where == LOG_TO_STDERR)
+		line[n++] = '\n';
 	log_send(line, n);
 }
 
