@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "divc.h"
 #include "errmsg.h"
 #include "fmt.h"
 
@@ -15,8 +16,9 @@ const char fmt_hexdigit[16] = "0123456789abcdef";
 
 /*
  * v / 10. A 32-bit target has no 64-bit division: libgcc's costs 0.6 KiB
- * (ARM) to 2 KiB (MIPS), and nothing else in echod needs it. Shifts and
- * adds estimate v / 10 from below by at most 1 (Hacker's Delight, divu10).
+ * (ARM) to 2 KiB (MIPS), and nothing else in echod needs it. Long division
+ * in 32-bit steps instead: the high word, then the remainder with each
+ * half of the low word (below 10 * 2^16, where DIVC is exact).
  */
 static unsigned long long
 div10(unsigned long long v)
@@ -24,14 +26,16 @@ div10(unsigned long long v)
 #if ULONG_MAX > 0xffffffffUL
 	return v / 10;
 #else
-	unsigned long long q = (v >> 1) + (v >> 2);
+	uint32_t hi = (uint32_t)(v >> 32), lo = (uint32_t)v, q, x;
+	unsigned long long r;
 
-	q += q >> 4;
-	q += q >> 8;
-	q += q >> 16;
-	q += q >> 32;
-	q >>= 3;
-	return q + (v - q * 10 > 9);
+	q = DIVM(hi, 10, 0xcccccccdu, 35);	/* exact for every 32-bit x */
+	r = (unsigned long long)q << 32;
+	x = (hi - 10 * q) << 16 | lo >> 16;
+	q = DIVC(x, 10);
+	r |= (unsigned long long)q << 16;
+	x = (x - 10 * q) << 16 | (lo & 0xffff);
+	return r | DIVC(x, 10);
 #endif
 }
 
