@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,7 +51,7 @@ block_signals(void)
 	sigset_t s;
 
 	server_sigset(&s, SIGBIT(SIGPIPE) | SIGBIT(SIGHUP));
-	sigprocmask(SIG_BLOCK, &s, NULL);
+	server_sigmask(SIG_BLOCK, &s, NULL);
 }
 
 /* -i: the connection is stdin/stdout; under inetd stderr is too, so main logs only to syslog. */
@@ -62,9 +63,9 @@ serve_inetd(const struct opts *o)
 	union net_addr peer;
 	socklen_t len = sizeof peer;
 
-	/* A pipe has no peer: the log line then says so. */
+	/* A pipe has no peer: the log line then says so. (The system call is less code than libc's.) */
 	return echo_session(STDIN_FILENO, STDOUT_FILENO,
-	    getpeername(STDIN_FILENO, &peer.sa, &len) == 0 ? &peer : NULL, &c, &count);
+	    syscall(SYS_getpeername, STDIN_FILENO, &peer.sa, &len) == 0 ? &peer : NULL, &c, &count);
 }
 
 /*
@@ -160,7 +161,7 @@ main(int argc, char **argv)
 {
 	struct opts o;
 	struct priv priv;
-	struct server_listeners l = { .n = 0 };
+	static struct server_listeners l;	/* zeros without code */
 	union net_addr a;
 	char err[128], line[128];
 	int port = 0;

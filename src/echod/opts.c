@@ -152,16 +152,9 @@ static const unsigned char flag_field[] = {
 	OFF(print_port), OFF(action), OFF(inetd), OFF(quiet), OFF(syslog), OFF(udp), OFF(action)
 };
 
-static int
-set_flag(struct opts *o, char c)
-{
-	const char *f = strchr(FLAG_OPTS, c);
-
-	if (f == NULL)
-		return -1;
-	*(int *)((char *)o + flag_field[f - FLAG_OPTS]) = 1 + (c == 'V');
-	return 0;
-}
+/* Every letter: the NFLAGS flags first, then those that take a value. */
+static const char letters[] = FLAG_OPTS VALUE_OPTS;
+#define NFLAGS (sizeof FLAG_OPTS - 1)
 
 static void
 set_defaults(struct opts *o)
@@ -192,7 +185,7 @@ wants_inetd(int argc, char **argv)
 		for (a = argv[i] + 1; *a != '\0'; a++) {
 			if (*a == 'i')
 				return 1;
-			if (strchr(VALUE_OPTS, *a) != NULL) {
+			if (strchr(letters + NFLAGS, *a) != NULL) {
 				i += a[1] == '\0';	/* the value is the next argument */
 				break;
 			}
@@ -203,7 +196,7 @@ wants_inetd(int argc, char **argv)
 static int
 parse(struct opts *o, int argc, char **argv, char *err, size_t errcap)
 {
-	const char *a, *arg;
+	const char *a, *arg, *f;
 	int i;
 
 	set_defaults(o);
@@ -216,12 +209,15 @@ parse(struct opts *o, int argc, char **argv, char *err, size_t errcap)
 		if (a[0] != '-' || a[1] == '\0')
 			break;
 		for (a++; *a != '\0'; a++) {
-			if (set_flag(o, *a) == 0)
-				continue;
-			if (strchr(VALUE_OPTS, *a) == NULL) {
+			f = strchr(letters, *a);
+			if (f == NULL) {
 				fmt(err, errcap, "unknown option -%c",
 				    (unsigned char)*a < 0x20 || *a == 0x7f ? '?' : *a);
 				return -1;
+			}
+			if (f < letters + NFLAGS) {
+				*(int *)((char *)o + flag_field[f - letters]) = 1 + (*a == 'V');
+				continue;
 			}
 			arg = a[1] != '\0' ? a + 1 : argv[++i];
 			if (arg == NULL) {

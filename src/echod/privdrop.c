@@ -174,11 +174,24 @@ priv_lookup(const char *name, struct priv *p)
 #define SYS_SETUID SYS_setuid32
 #define SYS_SETGID SYS_setgid32
 #define SYS_SETGROUPS SYS_setgroups32
+#define SYS_GETRESUID SYS_getresuid32
+#define SYS_GETRESGID SYS_getresgid32
 #else
 #define SYS_SETUID SYS_setuid
 #define SYS_SETGID SYS_setgid
 #define SYS_SETGROUPS SYS_setgroups
+#define SYS_GETRESUID SYS_getresuid
+#define SYS_GETRESGID SYS_getresgid
 #endif
+
+/* Whether the real, effective and saved ids read with call are all id. */
+static int
+all_ids(long call, unsigned id)
+{
+	unsigned r[3];
+
+	return syscall(call, &r[0], &r[1], &r[2]) == 0 && r[0] == id && r[1] == id && r[2] == id;
+}
 
 int
 priv_drop(const struct priv *p)
@@ -186,8 +199,7 @@ priv_drop(const struct priv *p)
 	if (syscall(SYS_SETGROUPS, p->ngroups, p->groups) < 0 ||
 	    syscall(SYS_SETGID, p->gid) < 0 || syscall(SYS_SETUID, p->uid) < 0)
 		return -1;
-	if (getuid() != p->uid || geteuid() != p->uid || getgid() != p->gid ||
-	    getegid() != p->gid) {
+	if (!all_ids(SYS_GETRESUID, p->uid) || !all_ids(SYS_GETRESGID, p->gid)) {
 		errno = EPERM;
 		return -1;
 	}
