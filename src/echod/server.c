@@ -58,7 +58,7 @@ struct state {
 static const struct opts *opt;
 static struct echo_conf conf;
 static const struct server_listeners *ls;
-static int sig_fd = -1;
+static int sig_fd;
 static sigset_t child_mask;	/* what a child runs with */
 static struct state *st;
 static struct log_limit refused_lines;	/* a client can repeat these at will */

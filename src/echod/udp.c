@@ -39,7 +39,7 @@ bad_v4(const unsigned char *a)
 static unsigned
 local_port(int fd)
 {
-	static int cached_fd = -1;
+	static int cached_fd;	/* 0, never a UDP socket's (fds 0-2 are taken at start) */
 	static unsigned port;
 
 	if (fd != cached_fd) {
@@ -71,7 +71,7 @@ bad_source(const union net_addr *a, unsigned ours)
 static void
 reflect_dscp(int fd, int family, int dscp)
 {
-	static int last_fd = -1, last = -1;
+	static int last_fd, last;	/* fd 0 is never a UDP socket's, as above */
 
 	if (dscp < 0 || (fd == last_fd && dscp == last))
 		return;
