@@ -95,7 +95,13 @@ put_rate(struct probe *p, struct rate *r, struct stats *lat, unsigned long long 
 int
 load_rate(struct probe *p)
 {
-	static struct sess ss[MAX_WORKERS];
+	/*
+	 * The sessions (about 5 MB for MAX_WORKERS) come from mmap, not the
+	 * bss: on arm64 every ADRP that ld rewrites as an ADR for Cortex-A53
+	 * erratum 843419 (board/toolchain.mk) must reach its target within
+	 * 1 MiB, and a bss this big put other variables out of that range.
+	 */
+	struct sess *ss = out_alloc(p->o.workers * sizeof *ss, p->o.workers, "workers");
 	static struct pollfd pfd[MAX_WORKERS + 1];	/* + 1: sess_poll's */
 	struct rate r;
 	struct stats lat;
