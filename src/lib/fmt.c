@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "divc.h"
@@ -152,32 +153,35 @@ fmt_addr(char *out, const struct sockaddr *sa)
 	return 1;
 }
 
-/* Python's address tuple: (host, port) for IPv4, (host, port, flowinfo, scope_id) for IPv6. */
+/* Bytes in network order (musl's ntohs and ntohl are calls). */
+static unsigned long
+fmt_be(const void *p, int n)
+{
+	const unsigned char *b = p;
+	unsigned long v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | *b++;
+	return v;
+}
+
+/*
+ * Python's address tuple: (host, port) for IPv4, (host, port, flowinfo,
+ * scope_id) for IPv6; at most 74 characters. The port is at the same
+ * place in both families.
+ */
 static size_t
 fmt_peer(char *out, const struct sockaddr *sa)
 {
 	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-	int v6 = sa->sa_family == AF_INET6 && !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr);
-	size_t n = 0;
+	unsigned long port = fmt_be(&s6->sin6_port, 2);
 
-	out[n++] = '(';
-	out[n++] = '\'';
-	n += fmt_addr(out + n, sa);
-	out[n++] = '\'';
-	out[n++] = ',';
-	out[n++] = ' ';
-	n += fmt_ulong(out + n, ntohs(sa->sa_family == AF_INET ?
-	    ((const struct sockaddr_in *)sa)->sin_port : s6->sin6_port));
-	if (v6) {
-		memcpy(out + n, ", ", 2);
-		n += 2;
-		n += fmt_ulong(out + n, ntohl(s6->sin6_flowinfo));
-		memcpy(out + n, ", ", 2);
-		n += 2;
-		n += fmt_ulong(out + n, s6->sin6_scope_id);
-	}
-	out[n++] = ')';
-	return n;
+	_Static_assert(offsetof(struct sockaddr_in, sin_port) ==
+	    offsetof(struct sockaddr_in6, sin6_port), "the port's place");
+	if (sa->sa_family == AF_INET6 && !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		return fmt(out, 80, "('%A', %lu, %lu, %u)", sa, port,
+		    fmt_be(&s6->sin6_flowinfo, 4), (unsigned)s6->sin6_scope_id);
+	return fmt(out, 80, "('%A', %lu)", sa, port);
 }
 
 /* Appends len bytes of s, as far as they fit before the final NUL. */

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -188,19 +189,28 @@ fail:
 	return -1;
 }
 
+/*
+ * The port is at the same place in both families, in network order, read
+ * and written a byte at a time: musl's htons and ntohs are calls.
+ */
+_Static_assert(offsetof(struct sockaddr_in, sin_port) == offsetof(struct sockaddr_in6, sin6_port),
+    "the port's place");
+
 void
 net_set_port(union net_addr *a, unsigned port)
 {
-	if (a->sa.sa_family == AF_INET)
-		a->sin.sin_port = htons(port);
-	else
-		a->sin6.sin6_port = htons(port);
+	unsigned char *p = (unsigned char *)&a->sin.sin_port;
+
+	p[0] = (unsigned char)(port >> 8);
+	p[1] = (unsigned char)port;
 }
 
 unsigned
 net_port(const union net_addr *a)
 {
-	return ntohs(a->sa.sa_family == AF_INET ? a->sin.sin_port : a->sin6.sin6_port);
+	const unsigned char *p = (const unsigned char *)&a->sin.sin_port;
+
+	return (unsigned)p[0] << 8 | p[1];
 }
 
 int
