@@ -313,14 +313,19 @@ reap(void)
 	}
 }
 
-/* The signalfd is readable: at least one signal waits, so the read cannot fail with EAGAIN. */
+/* The signalfd is readable: act on one signal. */
 static void
 take_signals(void)
 {
 	struct signalfd_siginfo si;
 
-	/* One signal a turn: poll finds the next still pending. Readable, so it cannot fail. */
-	(void)read(sig_fd, &si, sizeof si);
+	/*
+	 * One signal a turn: poll finds the next still pending. The read can
+	 * still find nothing (EAGAIN) when SIGCHLD, which made the fd readable,
+	 * has left the mask since: then si holds nothing to act on.
+	 */
+	if (read(sig_fd, &si, sizeof si) != (ssize_t)sizeof si)
+		return;
 	if (si.ssi_signo == SIGUSR1)
 		st->want_stats = 1;
 	else if (si.ssi_signo != SIGCHLD)
