@@ -59,7 +59,6 @@ static const struct opts *opt;
 static struct echo_conf conf;
 static const struct server_listeners *ls;
 static int sig_fd;
-static sigset_t child_mask;	/* what a child runs with */
 static struct state *st;
 static struct log_limit refused_lines;	/* a client can repeat these at will */
 
@@ -69,9 +68,7 @@ setup_signals(void)
 	sigset_t sigs;
 
 	server_sigset(&sigs, SIGBIT(SIGCHLD) | SIGBIT(SIGTERM) | SIGBIT(SIGINT) | SIGBIT(SIGUSR1));
-	server_sigmask(SIG_BLOCK, &sigs, &child_mask);
-	/* Children stop on SIGTERM/SIGINT; a stray `killall -USR1 echod` must not kill them. */
-	*(unsigned long *)&child_mask |= SIGBIT(SIGUSR1);
+	server_sigmask(SIG_BLOCK, &sigs, NULL);
 	/* The system call itself: libc's falls back to signalfd() for kernels before 2.6.27. */
 	sig_fd = syscall(SYS_signalfd4, -1, &sigs, _NSIG / 8, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sig_fd < 0)
@@ -129,11 +126,17 @@ close_listeners(void)
 static void
 child_main(int fd, struct slot *s)
 {
+	sigset_t sigs;
 	int r;
 
 	/* The signalfd stays open: it would read this process's signals, and is never read. */
 	close_listeners();
-	server_sigmask(SIG_SETMASK, &child_mask, NULL);
+	/*
+	 * Children stop on SIGTERM/SIGINT; SIGUSR1 stays blocked, so a stray
+	 * `killall -USR1 echod` cannot kill them.
+	 */
+	server_sigset(&sigs, SIGBIT(SIGCHLD) | SIGBIT(SIGTERM) | SIGBIT(SIGINT));
+	server_sigmask(SIG_UNBLOCK, &sigs, NULL);
 	r = echo_session(fd, fd, &s->peer, &conf, &s->count);
 	/*
 	 * The connection closes only in _exit(), so a client that has seen the
@@ -141,17 +144,6 @@ child_main(int fd, struct slot *s)
 	 */
 	s->done = 1;
 	_exit(r);
-}
-
-/* We accept only below the limit, so there is one. */
-static struct slot *
-free_slot(void)
-{
-	struct slot *s = st->slot;
-
-	while (s->pid != 0)
-		s++;
-	return s;
 }
 
 static unsigned
@@ -164,6 +156,18 @@ count_from(const union net_addr *peer)
 		    net_same_host(&st->slot[i].peer, peer, opt->prefix ? opt->prefix : 64))
 			n++;
 	return n;
+}
+
+/* The slot of child pid; pid 0: a free one. NULL: none. */
+static struct slot *
+find_child(pid_t pid)
+{
+	unsigned i;
+
+	for (i = 0; i < opt->maxchild; i++)
+		if (st->slot[i].pid == pid)
+			return &st->slot[i];
+	return NULL;
 }
 
 static void reap(void);
@@ -179,9 +183,13 @@ over_limit(const union net_addr *peer)
 static void
 spawn(int fd, const union net_addr *peer)
 {
-	struct slot *s = free_slot();
+	struct slot *s = find_child(0);	/* one is free: we accept only below the limit */
 	pid_t pid;
 
+	if (s == NULL) {	/* never; kept so a broken count cannot overrun the table */
+		close(fd);
+		return;
+	}
 	s->peer = *peer;
 	s->done = 0;
 	s->count.in = s->count.out = 0;
@@ -274,20 +282,9 @@ accept_one(int tcp_fd)
 	spawn(fd, &peer);
 }
 
-static struct slot *
-find_child(pid_t pid)
-{
-	unsigned i;
-
-	for (i = 0; i < opt->maxchild; i++)
-		if (st->slot[i].pid == pid)
-			return &st->slot[i];
-	return NULL;
-}
-
 /*
- * Stops at "none exited yet" or "none left". The second fails with ECHILD
- * and writes errno, but then no child shares the page it copies.
+ * Stops at "none exited yet", or without a call when no child is left:
+ * the accept path reaps after every turn, mostly with nothing to reap.
  * waitpid() is wait4 in every libc; the system call is less code.
  */
 static void
@@ -297,7 +294,8 @@ reap(void)
 	pid_t pid;
 	int status;
 
-	while ((pid = syscall(SYS_wait4, -1, &status, WNOHANG, NULL)) > 0) {
+	while (st->nchildren > 0 &&
+	    (pid = syscall(SYS_wait4, -1, &status, WNOHANG, NULL)) > 0) {
 		if ((s = find_child(pid)) == NULL)
 			continue;
 		st->bytes_in += s->count.in;
