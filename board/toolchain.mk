@@ -83,10 +83,19 @@ ARCH_CFLAGS_mipsel  = -mno-abicalls -mno-check-zero-division $(MIPS16_CFLAGS)
 ARCH_CFLAGS_mips    = $(ARCH_CFLAGS_mipsel)
 ARCH_LDFLAGS_mipsel = -Wl,--no-warn-mismatch
 ARCH_LDFLAGS_mips   = $(ARCH_LDFLAGS_mipsel)
+# AArch64: the tiny code model, for our objects and musl (LTO takes
+# the model from the objects, not from the link): every address is one ADR
+# (+-1 MiB) instead of ADRP and ADD, so code, data and bss together must
+# stay below 1 MiB, which ld checks (a relocation that does not fit fails
+# the link).
+ARCH_CFLAGS_arm64   = -mcmodel=tiny
 # Cortex-A53 erratum 843419 (Raspberry Pi 3 and others): Debian's gcc has ld
 # fix an ADRP that lands at offset 0xff8/0xffc of a page. By default ld may
 # do so with a veneer, and then pads the text by up to 4 KiB; in a binary
 # this small every such ADRP can become an ADR instead, which costs nothing.
+# With the tiny model nothing of ours or musl's has an ADRP left (the same
+# bytes without the option); it stays for libgcc.a, which is Debian's,
+# built for the small model.
 ARCH_LDFLAGS_arm64  = -Wl,--fix-cortex-a53-843419=adr
 
 # C library functions of our own (src/libc/), linked ahead of libc.a so
@@ -118,10 +127,11 @@ LAYOUT_LDFLAGS = -Wl,--build-id=none -Wl,-z,norelro -Wl,-z,noseparate-code \
 
 # musl's own flags when it is built from source: Thumb on ARM (Thumb-2 on
 # armhf; Thumb-1 on armel: musl's assembly stays ARM code, interworking
-# through BX), and on MIPS no PIC and no abicalls, which a static-only libc
-# does not need.
+# through BX), the tiny code model on arm64 (as our objects above), and on
+# MIPS no PIC and no abicalls, which a static-only libc does not need.
 MUSL_CFLAGS_armhf  = -mthumb
 MUSL_CFLAGS_armel  = -mthumb
+MUSL_CFLAGS_arm64  = -mcmodel=tiny
 MUSL_CFLAGS_mipsel = -mno-abicalls -fno-pic
 MUSL_CFLAGS_mips   = -mno-abicalls -fno-pic
 musl_of = $(if $(filter mips,$(1)),source,$(MUSL))
