@@ -87,8 +87,10 @@ ARCH_LDFLAGS_mips   = $(ARCH_LDFLAGS_mipsel)
 # the model from the objects, not from the link): every address is one ADR
 # (+-1 MiB) instead of ADRP and ADD, so code, data and bss together must
 # stay below 1 MiB, which ld checks (a relocation that does not fit fails
-# the link).
-ARCH_CFLAGS_arm64   = -mcmodel=tiny
+# the link). -mgeneral-regs-only: no floating point or SIMD registers in
+# our code (neither program has a float), so a variadic function no longer
+# saves q0-q7 for va_arg; musl keeps its floating point.
+ARCH_CFLAGS_arm64   = -mcmodel=tiny -mgeneral-regs-only
 # Cortex-A53 erratum 843419 (Raspberry Pi 3 and others): Debian's gcc has ld
 # fix an ADRP that lands at offset 0xff8/0xffc of a page. By default ld may
 # do so with a veneer, and then pads the text by up to 4 KiB; in a binary
