@@ -90,7 +90,12 @@ ARCH_LDFLAGS_mips   = $(ARCH_LDFLAGS_mipsel)
 # the link). -mgeneral-regs-only: no floating point or SIMD registers in
 # our code (neither program has a float), so a variadic function no longer
 # saves q0-q7 for va_arg; musl keeps its floating point.
-ARCH_CFLAGS_arm64   = -mcmodel=tiny -mgeneral-regs-only
+# -fomit-frame-pointer: gcc for AArch64 keeps a frame record (x29, x30 and
+# mov x29, sp) in every function that calls another, even at -Os; musl
+# builds without them already. Only a profiler walking frame pointers
+# (perf --call-graph=fp) needs them, and our stripped binaries have no
+# unwind tables for other call graphs either.
+ARCH_CFLAGS_arm64   = -mcmodel=tiny -mgeneral-regs-only -fomit-frame-pointer
 # Cortex-A53 erratum 843419 (Raspberry Pi 3 and others): Debian's gcc has ld
 # fix an ADRP that lands at offset 0xff8/0xffc of a page. By default ld may
 # do so with a veneer, and then pads the text by up to 4 KiB; in a binary
