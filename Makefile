@@ -65,11 +65,13 @@ ECHOD_SRC  = main.c opts.c server.c echo.c udp.c ratelimit.c privdrop.c activate
 PROBE_SRC  = main.c args.c out.c sess.c ping.c load.c flow.c pmtu.c verify.c resolve.c
 
 # src/libc/: C library functions that replace musl's in our own static
-# builds (LIBC_SRC, board/toolchain.mk). Not LTO'd, and no builtins or loop
+# builds (LIBC_SRC; LIBC_ECHOD for echod alone, not for the unit tests:
+# board/toolchain.mk). Not LTO'd, and no builtins or loop
 # idioms, so that gcc turns none of their loops into a call to themselves.
 LIB_OBJ    = $(LIB_SRC:%.c=$(B)/obj/lib/%.o) $(LIBC_SRC:%.c=$(B)/obj/libc/%.o)
 $(B)/obj/libc/%.o: ALL_CFLAGS += -fno-lto -fno-builtin -fno-tree-loop-distribute-patterns $(LIBC_CFLAGS)
 ECHOD_OBJ  = $(ECHOD_SRC:%.c=$(B)/obj/echod/%.o) $(LIB_OBJ)
+ECHOD_LIBC_OBJ = $(LIBC_ECHOD:%.c=$(B)/obj/libc/%.o)
 PROBE_OBJ  = $(PROBE_SRC:%.c=$(B)/obj/echoprobe/%.o) $(LIB_OBJ)
 HEADERS    = $(wildcard src/*/*.h)
 
@@ -94,7 +96,7 @@ $(B)/obj/%.o: src/%.c $(HEADERS) $(B)/flags Makefile board/toolchain.mk $(TC_DEP
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/lib -c -o $@ $<
 
-$(B)/echod: $(ECHOD_OBJ) $(TC_DEPS)
+$(B)/echod: $(ECHOD_OBJ) $(ECHOD_LIBC_OBJ) $(TC_DEPS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(ALL_LDFLAGS)
 	$(Q)$(STRIP) -s -R .comment -R '.note*' $@

@@ -37,7 +37,7 @@
 # tools expect.
 #
 # Sets for the top Makefile: CC STRIP STATIC B TC_CFLAGS TC_LDFLAGS TC_DEPS
-# LAYOUT_LDFLAGS ARCH_RUNNER LIBC_SRC. Targets: deps toolchain toolchains all-arches size.
+# LAYOUT_LDFLAGS ARCH_RUNNER LIBC_SRC LIBC_ECHOD. Targets: deps toolchain toolchains all-arches size.
 
 CROSS_ARCHES = armhf armel arm64 mipsel mips
 SYSROOT_DIR ?= $(CACHE_DIR)/sysroot
@@ -117,6 +117,9 @@ LIBC_SRC_armel      = $(LIBC_SRC_COMMON) div.c
 LIBC_SRC_arm64      = $(LIBC_SRC_COMMON) syscall.c
 LIBC_SRC_mipsel     = $(LIBC_SRC_COMMON)
 LIBC_SRC_mips       = $(LIBC_SRC_COMMON)
+# echod only: its own start-up and errno instead of musl's, which set up
+# the thread pointer and TLS that echod never uses (src/libc/start.c).
+LIBC_ECHOD_SRC      = start.c
 # musl's own code calls them, on MIPS with plain jumps that cannot switch to
 # MIPS16 (ld: "unsupported jump between ISA modes"): they stay MIPS32 there.
 LIBC_CFLAGS_mipsel  = -mno-mips16
@@ -200,6 +203,7 @@ TC_CFLAGS  = -specs=$(SYSROOT)/musl.specs -fno-pie $(LTO_CFLAGS) $(SIZE_CFLAGS) 
 TC_LDFLAGS = -no-pie $(ARCH_LDFLAGS_$(ARCH))
 TC_DEPS    = $(SYSROOT)/musl.specs
 LIBC_SRC   = $(LIBC_SRC_$(ARCH))
+LIBC_ECHOD = $(LIBC_ECHOD_SRC)
 LIBC_CFLAGS = $(LIBC_CFLAGS_$(ARCH))
 else
 $(error ARCH=$(ARCH) needs a compiler: give CC=, CROSS_COMPILE= or CROSS= (a packager's toolchain), or use host or one of $(CROSS_ARCHES))
