@@ -178,18 +178,14 @@ fmt_peer(char *out, const struct sockaddr *sa)
 
 	_Static_assert(offsetof(struct sockaddr_in, sin_port) ==
 	    offsetof(struct sockaddr_in6, sin6_port), "the port's place");
-	if (sa->sa_family == AF_INET6 && !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-		return fmt(out, 80, "('%A', %lu, %lu, %u)", sa, port,
-		    fmt_be(&s6->sin6_flowinfo, 4), (unsigned)s6->sin6_scope_id);
-	return fmt(out, 80, "('%A', %lu)", sa, port);
-}
+	size_t n = fmt(out, 80, "('%A', %lu", sa, port);
 
-/* Appends len bytes of s, as far as they fit before the final NUL. */
-static void
-fmt_put(char *buf, size_t cap, size_t *n, const char *s, size_t len)
-{
-	while (len-- > 0 && *n + 1 < cap)
-		buf[(*n)++] = *s++;
+	/* Only an IPv6 address that is not IPv4-mapped is written with ':'. */
+	if (memchr(out, ':', n) != NULL)
+		n += fmt(out + n, 80 - n, ", %lu, %u", fmt_be(&s6->sin6_flowinfo, 4),
+		    (unsigned)s6->sin6_scope_id);
+	out[n] = ')';
+	return n + 1;
 }
 
 size_t
@@ -205,75 +201,81 @@ fmt_v(char *buf, size_t cap, const char *f, va_list ap)
 	if (cap == 0)
 		return 0;
 	for (; *f != '\0'; f++) {
-		if (*f != '%') {
-			fmt_put(buf, cap, &n, f, 1);
-			continue;
-		}
-		for (longs = 0; f[1] == 'l'; f++)
-			longs++;
-		c = *++f;
-		/* One read per kind of argument: a pointer (%s and the capitals),
-		 * a number as wide as long long, or an int (long is one of the two). */
-		if (c == 's' || (unsigned)(c - 'A') < 26)
-			arg = va_arg(ap, const char *);
-		else if (c == 'c' || c == 'd' || c == 'u' || c == 'x') {
-			if (longs > (LONG_MAX > INT_MAX ? 0 : 1))
-				v = va_arg(ap, unsigned long long);
-			else {
-				unsigned x = va_arg(ap, unsigned);
+		/* Each turn appends len bytes at s: a character of f, or what a
+		 * conversion made (mostly in tmp), as far as they fit before the
+		 * final NUL. */
+		s = f;
+		len = 1;
+		if (*f == '%') {
+			for (longs = 0; f[1] == 'l'; f++)
+				longs++;
+			c = *++f;
+			/* One read per kind of argument: a pointer (%s and the capitals),
+			 * a number as wide as long long, or an int (long is one of the two). */
+			if (c == 's' || (unsigned)(c - 'A') < 26)
+				arg = va_arg(ap, const char *);
+			else if (c == 'c' || c == 'd' || c == 'u' || c == 'x') {
+				if (longs > (LONG_MAX > INT_MAX ? 0 : 1))
+					v = va_arg(ap, unsigned long long);
+				else {
+					unsigned x = va_arg(ap, unsigned);
 
-				v = c == 'd' ? (unsigned long long)(int)x : x;
-			}
-		}
-		s = tmp;
-		len = 0;
-		switch (c) {
-		case 'm':
-			arg = errmsg(saved_errno, tmp);
-			/* FALLTHROUGH */
-		case 's':
-			s = arg;
-			len = strlen(s);
-			break;
-		case 'S':	/* untrusted: control bytes become '?' so one line stays one line */
-			for (; arg[len] != '\0'; len++) {
-				if (len == FMT_S_MAX) {	/* the rest of the message must still fit */
-					fmt_put(buf, cap, &n, "...", 3);
-					break;
+					v = c == 'd' ? (unsigned long long)(int)x : x;
 				}
-				fmt_put(buf, cap, &n, (unsigned char)arg[len] < 0x20 ||
-				    arg[len] == 0x7f ? "?" : arg + len, 1);
 			}
-			continue;
-		case 'c':
-			tmp[0] = (char)v;
-			len = 1;
-			break;
-		case 'd':
-			if ((long long)v < 0) {
-				tmp[len++] = '-';
-				v = -v;
+			s = tmp;
+			len = 0;
+			switch (c) {
+			case 'm':
+				arg = errmsg(saved_errno, tmp);
+				/* FALLTHROUGH */
+			case 's':
+				s = arg;
+				len = strlen(s);
+				break;
+			case 'S':
+				/* Untrusted: control bytes become '?' so one line
+				 * stays one line, and the rest of the message must
+				 * still fit after it. */
+				for (; arg[len] != '\0' && len < FMT_S_MAX; len++)
+					tmp[len] = (unsigned char)arg[len] < 0x20 ||
+					    arg[len] == 0x7f ? '?' : arg[len];
+				if (arg[len] != '\0') {
+					memcpy(tmp + len, "...", 3);
+					len += 3;
+				}
+				break;
+			case 'c':
+				tmp[0] = (char)v;
+				len = 1;
+				break;
+			case 'd':
+				if ((long long)v < 0) {
+					tmp[len++] = '-';
+					v = -v;
+				}
+				/* FALLTHROUGH */
+			case 'u':
+			case 'x':
+				len += fmt_digits(tmp + len, v, c == 'x');
+				break;
+			case 'P':
+				len = fmt_peer(tmp, (const struct sockaddr *)(const void *)arg);
+				break;
+			case 'A':
+				len = fmt_addr(tmp, (const struct sockaddr *)(const void *)arg);
+				break;
+			case '\0':
+				f--;
+				/* FALLTHROUGH */
+			default:
+				len = 1;
+				tmp[0] = '%';
+				break;
 			}
-			/* FALLTHROUGH */
-		case 'u':
-		case 'x':
-			len += fmt_digits(tmp + len, v, c == 'x');
-			break;
-		case 'P':
-			len = fmt_peer(tmp, (const struct sockaddr *)(const void *)arg);
-			break;
-		case 'A':
-			len = fmt_addr(tmp, (const struct sockaddr *)(const void *)arg);
-			break;
-		case '\0':
-			f--;
-			/* FALLTHROUGH */
-		default:
-			len = 1;
-			tmp[0] = '%';
-			break;
 		}
-		fmt_put(buf, cap, &n, s, len);
+		while (len-- > 0 && n + 1 < cap)
+			buf[n++] = *s++;
 	}
 	buf[n] = '\0';
 	errno = saved_errno;

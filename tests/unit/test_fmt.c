@@ -44,6 +44,39 @@ test_numbers(void)
 	CHECK_STR(buf, n, "x: error 4095", "fmt: %%m of an errno outside the table is its number");
 	n = fmt(buf, sizeof buf, "tail %");
 	CHECK_STR(buf, n, "tail %", "fmt: lone %% at the end");
+	n = fmt(buf, sizeof buf, "a%qb%");
+	CHECK_STR(buf, n, "a%b%", "fmt: an unknown conversion prints %% and takes its letter");
+}
+
+/*
+ * %S: a string from outside, control bytes and DEL as '?', cut after
+ * FMT_S_MAX bytes with "...", and like everything else cut at cap-1.
+ */
+static void
+test_untrusted(void)
+{
+	char buf[160], s[FMT_S_MAX + 2], want[FMT_S_MAX + 8];
+	size_t n;
+
+	n = fmt(buf, sizeof buf, "<%S>", "a\tb\r\n\x7f\x1f\x80 ~");
+	CHECK_STR(buf, n, "<a?b????\x80 ~>", "fmt: %%S shows control bytes and DEL as '?'");
+	memset(s, 'x', FMT_S_MAX);
+	s[FMT_S_MAX] = '\0';
+	memcpy(want, "<", 1);
+	memcpy(want + 1, s, FMT_S_MAX);
+	memcpy(want + 1 + FMT_S_MAX, ">", 2);
+	n = fmt(buf, sizeof buf, "<%S>", s);
+	CHECK_STR(buf, n, want, "fmt: %%S of FMT_S_MAX bytes is whole");
+	s[FMT_S_MAX] = 'y';
+	s[FMT_S_MAX + 1] = '\0';
+	memcpy(want + 1 + FMT_S_MAX, "...>", 5);
+	n = fmt(buf, sizeof buf, "<%S>", s);
+	CHECK_STR(buf, n, want, "fmt: %%S of one byte more is cut with ...");
+	n = fmt(buf, FMT_S_MAX + 3, "<%S>", s);
+	CHECK(n == FMT_S_MAX + 2 && memcmp(buf, want, n) == 0 && buf[n] == '\0',
+	    "fmt: %%S cut at cap-1 inside its dots");
+	n = fmt(buf, 4, "<%S>", "a\nbc");
+	CHECK_STR(buf, n, "<a?", "fmt: %%S cut at cap-1 inside the string");
 }
 
 /* fmt_ulong against printf's %llu: near every power of 2 and of 10, and pseudo-random values. */
@@ -180,6 +213,7 @@ main(void)
 	union net_addr a, b;
 
 	test_numbers();
+	test_untrusted();
 	test_peers();
 	test_errmsg();
 	test_literals();
