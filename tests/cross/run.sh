@@ -90,6 +90,14 @@ thread_pointer_ok() {
 			print "    has " $1; bad = 1 }
 		END { exit bad }'
 }
+# Its exit() is _exit() (src/libc/start.c): nothing may be left for musl's
+# to do, no atexit function and no stdio stream to flush. exit_ok PREFIX TWIN.
+EXIT_RE=' (atexit|__cxa_atexit|at_quick_exit|__stdio_exit|__std(in|out|err)_FILE|__ofl_add)$'
+exit_ok() {
+	"${1}nm" "$2" > "$out/echod.nm" || return 1
+	! grep -E "$EXIT_RE" "$out/echod.nm" | sed 's/^/    needs a full exit(): /' | grep .
+}
+
 for a in $ARCHES; do
 	# shellcheck disable=SC2046
 	set -- $(expect "$a")
@@ -113,6 +121,7 @@ for a in $ARCHES; do
 	rm -rf "$tw"
 	if mk "twin-$a" O="$tw" ARCH="$a" STRIP=: SSTRIP=: "$tw/$a/echod"; then
 		check "$a/echod/no-thread-pointer" thread_pointer_ok "$a" "$tools" "$tw/$a/echod"
+		check "$a/echod/nothing-at-exit" exit_ok "$tools" "$tw/$a/echod"
 	else
 		fail "$a/echod/no-thread-pointer" "unstripped build failed"
 	fi
