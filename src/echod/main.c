@@ -27,14 +27,15 @@
 static void
 usage_error(const struct opts *o, const char *why)
 {
-	char line[512];	/* why (under 128), the usage (207) and the hint */
+	char line[512], usage[OPTS_USAGE_MAX];	/* line: why (under 128), the usage and the hint */
 
 	/* Under inetd stdin, stdout and stderr are the connection: only the echo goes there. */
 	if (o->inetd) {
 		log_open("echod", LOG_TO_SYSLOG_ONLY, 0);
 		log_die(EX_USAGE, "%s", why);
 	}
-	fmt(line, sizeof line, "echod: %s\n%sTry 'echod -h' for more information.\n", why, opts_usage);
+	opts_text(usage, 0);
+	fmt(line, sizeof line, "echod: %s\n%sTry 'echod -h' for more information.\n", why, usage);
 	log_puts(STDERR_FILENO, line);
 	_exit(EX_USAGE);
 }
@@ -164,14 +165,15 @@ main(int argc, char **argv)
 	static struct server_listeners l;	/* zeros without code */
 	union net_addr a;
 	char err[128], line[128];
+	static char help[OPTS_TEXT_MAX];	/* .bss: no stack for the server below */
 	int port = 0;
 
 	open_std_fds();
 	if (opts_parse(&o, argc, argv, err, sizeof err) < 0)
 		usage_error(&o, err);
 	if (o.action == ACT_HELP) {
-		log_puts(STDOUT_FILENO, opts_usage);
-		log_puts(STDOUT_FILENO, opts_help);
+		opts_text(help, 1);
+		log_puts(STDOUT_FILENO, help);
 		return 0;
 	}
 	if (o.action == ACT_VERSION) {

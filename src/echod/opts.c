@@ -10,32 +10,39 @@
 #include "fmt.h"
 #include "opts.h"
 
-const char opts_usage[] =
-    "usage: echod [-1hiqsUV] [-b addr] [-C perhost[/prefix]] [-c maxchild]\n"
-    "             [-d delay] [-I iface] [-l backlog] [-m classic|raw] [-p port]\n"
-    "             [-Q dscp] [-r rate[/burst]] [-t idle] [-u user]\n";
+/*
+ * The -h text, help.txt, as mkhelp.py codes it into help.h: every byte
+ * 0x80 + k is entry k of help_dict, itself coded. 1311 bytes become 911,
+ * for a decoder of a few dozen.
+ */
+#include "help.h"
 
-const char opts_help[] =
-    "  -1  print the bound TCP port on stdout once listening\n"
-    "  -b  listen on this IPv4/IPv6 literal (default: every address)\n"
-    "  -C  connections at once from one address, IPv6 by its /64 (or /prefix),\n"
-    "      0 = no limit (0)\n"
-    "  -c  children at once; more clients wait in the backlog (64)\n"
-    "  -d  seconds each child waits before serving, as the book's sleep (0)\n"
-    "  -h  this help    -V  version\n"
-    "  -I  serve on this interface only\n"
-    "  -i  inetd mode: serve one connection on stdin/stdout and exit\n"
-    "  -l  listen backlog (64)\n"
-    "  -m  classic: Echo=>b'...' at <ctime> (default); raw: RFC 862 echo\n"
-    "  -p  port, TCP and with -U UDP; 0 picks a free one (50007)\n"
-    "  -Q  DSCP of TCP replies (ef, af41, cs1.. or 0-63); UDP's reflect the client's\n"
-    "  -q  no per-connection log lines\n"
-    "  -r  UDP replies a second to one source[/burst], 0 = no limit (200/200)\n"
-    "  -s  log to syslog instead of stderr\n"
-    "  -t  idle timeout in seconds, 0 = none (300)\n"
-    "  -U  UDP echo on the same port, served without forking\n"
-    "  -u  drop to this user (and its groups) after binding\n"
-    "exit: 0 ok, 64 usage, 67 unknown user, 71 system error (bind, socket), 77 privilege drop\n";
+_Static_assert(HELP_LEN < OPTS_TEXT_MAX && HELP_USAGE_LEN < OPTS_USAGE_MAX, "opts.h's sizes");
+
+static char *
+expand(char *p, const unsigned char *s)
+{
+	const unsigned char *e;
+	unsigned k;
+
+	for (; *s != 0; s++) {
+		if (*s < 0x80) {
+			*p++ = (char)*s;
+			continue;
+		}
+		for (e = help_dict, k = *s - 0x80; k > 0; k--)
+			while (*e++ != 0)
+				;
+		p = expand(p, e);
+	}
+	return p;
+}
+
+void
+opts_text(char *buf, int help)
+{
+	*expand(buf, help ? help_text : help_dict) = '\0';
+}
 
 /* Offsets and ranges in small types: every option costs 12 bytes of table. */
 struct numopt {

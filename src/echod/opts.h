@@ -31,8 +31,12 @@ struct opts {
 	int action;		/* -h, -V */
 };
 
-extern const char opts_usage[];
-extern const char opts_help[];
+/* Room for the usage lines, and for the whole -h text (usage included), with the NUL. */
+#define OPTS_USAGE_MAX 256
+#define OPTS_TEXT_MAX 1536
+
+/* Writes the -h text (help nonzero) or its usage lines into buf, NUL-terminated. */
+void opts_text(char *buf, int help);
 
 /*
  * Fills o from argv. Returns 0, or -1 with a one-line reason in err

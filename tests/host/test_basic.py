@@ -16,6 +16,8 @@ from echotest import (BOOK, EMULATED, INSTRUMENTED, ECHOD, Server, children_of, 
                       free_port, mask_time, proc_stat, reachable_copy, recv_all, reserved_port_socket,
                       run_echod, status_field, timeout, wait_until, WRAPPER)
 
+HELP_TXT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "echod", "help.txt")
+
 PAYLOADS = [b"hello", b"hello\n", b"hello\r\n", b"it's", b'say "hi"', b"it's \"x\"", b"'",
             b'"', b"a\\b", b"\t", b"\x00\x01\x1b\x1f", b"\x07\x08\x0b\x0c", b" ~\x7f",
             b"\x80\xff", "héllo".encode(), bytes(range(256)), bytes(range(200, 256)) * 4,
@@ -321,6 +323,14 @@ def test_usage_errors(t):
                 "usage: %s -> 64, '%s'" % (" ".join(args), msg), repr((rc, err)))
     rc, out, err = run_echod("-h")
     t.check(rc == 0 and out.startswith("usage: echod") and "-m" in out and err == "", "usage: -h")
+    # The text is stored coded (src/echod/mkhelp.py): what it prints is help.txt, byte for byte.
+    with open(HELP_TXT, encoding="ascii", newline="") as f:
+        help_txt = f.read()
+    usage = help_txt[:help_txt.index("\n  -") + 1]
+    t.check(out == help_txt, "usage: -h prints help.txt exactly", repr(out[:200]))
+    rc, out, err = run_echod("-z")
+    t.check(err == "echod: unknown option -z\n" + usage + "Try 'echod -h' for more information.\n",
+            "usage: a usage error prints the usage lines of help.txt exactly", repr(err))
     rc, out, err = run_echod("-V")
     t.check(rc == 0 and re.match(r"echod \d+\.\d+\.\d+\n$", out), "usage: -V", out)
     rc, out, err = run_echod("-u", "no-such-user-here", "-p", "0")
