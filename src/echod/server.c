@@ -55,12 +55,15 @@ struct state {
 	struct slot slot[];	/* opt->maxchild of them */
 };
 
-static const struct opts *opt;
-static struct echo_conf conf;
-static const struct server_listeners *ls;
-static int sig_fd;
-static struct state *st;
-static struct log_limit refused_lines;	/* a client can repeat these at will */
+/* The parent's own variables, in one object: one base address for them all. */
+static struct {
+	const struct opts *opt;
+	struct echo_conf conf;
+	const struct server_listeners *ls;
+	int sig_fd;
+	struct state *st;
+	struct log_limit refused_lines;	/* a client can repeat these at will */
+} sv;
 
 static void
 setup_signals(void)
@@ -70,8 +73,8 @@ setup_signals(void)
 	server_sigset(&sigs, SIGBIT(SIGCHLD) | SIGBIT(SIGTERM) | SIGBIT(SIGINT) | SIGBIT(SIGUSR1));
 	server_sigmask(SIG_BLOCK, &sigs, NULL);
 	/* The system call itself: libc's falls back to signalfd() for kernels before 2.6.27. */
-	sig_fd = syscall(SYS_signalfd4, -1, &sigs, _NSIG / 8, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (sig_fd < 0)
+	sv.sig_fd = syscall(SYS_signalfd4, -1, &sigs, _NSIG / 8, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sv.sig_fd < 0)
 		log_die(71, "signalfd: %m");
 }
 
@@ -94,9 +97,9 @@ chld_unread(unsigned long unread)
 	unsigned long m[_NSIG / 8 / sizeof(long)] = {
 		(SIGBIT(SIGCHLD) | SIGBIT(SIGTERM) | SIGBIT(SIGINT) | SIGBIT(SIGUSR1)) ^ unread };
 
-	if (st->unread != unread) {
-		st->unread = unread;
-		syscall(SYS_signalfd4, sig_fd, m, sizeof m, 0);
+	if (sv.st->unread != unread) {
+		sv.st->unread = unread;
+		syscall(SYS_signalfd4, sv.sig_fd, m, sizeof m, 0);
 	}
 }
 
@@ -119,8 +122,8 @@ close_listeners(void)
 {
 	unsigned i;
 
-	for (i = 0; i < ls->n; i++)
-		close(ls->fd[i]);
+	for (i = 0; i < sv.ls->n; i++)
+		close(sv.ls->fd[i]);
 }
 
 static void
@@ -137,7 +140,7 @@ child_main(int fd, struct slot *s)
 	 */
 	server_sigset(&sigs, SIGBIT(SIGCHLD) | SIGBIT(SIGTERM) | SIGBIT(SIGINT));
 	server_sigmask(SIG_UNBLOCK, &sigs, NULL);
-	r = echo_session(fd, fd, &s->peer, &conf, &s->count);
+	r = echo_session(fd, fd, &s->peer, &sv.conf, &s->count);
 	/*
 	 * The connection closes only in _exit(), so a client that has seen the
 	 * end and connects again finds this set, though we may not have reaped.
@@ -151,9 +154,9 @@ count_from(const union net_addr *peer)
 {
 	unsigned i, n = 0;
 
-	for (i = 0; i < opt->maxchild; i++)
-		if (st->slot[i].pid != 0 && !st->slot[i].done &&
-		    net_same_host(&st->slot[i].peer, peer, opt->prefix ? opt->prefix : 64))
+	for (i = 0; i < sv.opt->maxchild; i++)
+		if (sv.st->slot[i].pid != 0 && !sv.st->slot[i].done &&
+		    net_same_host(&sv.st->slot[i].peer, peer, sv.opt->prefix ? sv.opt->prefix : 64))
 			n++;
 	return n;
 }
@@ -164,9 +167,9 @@ find_child(pid_t pid)
 {
 	unsigned i;
 
-	for (i = 0; i < opt->maxchild; i++)
-		if (st->slot[i].pid == pid)
-			return &st->slot[i];
+	for (i = 0; i < sv.opt->maxchild; i++)
+		if (sv.st->slot[i].pid == pid)
+			return &sv.st->slot[i];
 	return NULL;
 }
 
@@ -177,7 +180,7 @@ static int
 over_limit(const union net_addr *peer)
 {
 	reap();
-	return count_from(peer) >= opt->perhost;
+	return count_from(peer) >= sv.opt->perhost;
 }
 
 static void
@@ -197,11 +200,11 @@ spawn(int fd, const union net_addr *peer)
 	if (pid == 0)
 		child_main(fd, s);
 	if (pid < 0) {
-		st->forkfail++;
+		sv.st->forkfail++;
 		log_warn("fork for %P: %m; connection dropped", &peer->sa);
 	} else {
 		s->pid = pid;
-		st->nchildren++;
+		sv.st->nchildren++;
 	}
 	close(fd);
 }
@@ -245,10 +248,10 @@ accept_failed(void)
 		return;
 	}
 	/* EMFILE, ENFILE, ENOBUFS, ENOMEM: wait for resources, never spin. */
-	if (!st->backoff_logged)
+	if (!sv.st->backoff_logged)
 		log_warn("accept: %m; pausing new connections");
-	st->backoff_logged = 1;
-	st->backoff_until = ms_from_now(BACKOFF_MS) | 1;	/* never 0 */
+	sv.st->backoff_logged = 1;
+	sv.st->backoff_until = ms_from_now(BACKOFF_MS) | 1;	/* never 0 */
 }
 
 /*
@@ -269,13 +272,13 @@ accept_one(int tcp_fd)
 		accept_failed();
 		return;
 	}
-	st->backoff_logged = 0;
-	st->accepted++;
-	if (opt->perhost > 0 && over_limit(&peer)) {
-		st->refused++;
-		if (log_conn_enabled() && log_limit(&refused_lines, "connections refused by -C"))
+	sv.st->backoff_logged = 0;
+	sv.st->accepted++;
+	if (sv.opt->perhost > 0 && over_limit(&peer)) {
+		sv.st->refused++;
+		if (log_conn_enabled() && log_limit(&sv.refused_lines, "connections refused by -C"))
 			log_conn("Refused %P: %u connections from this address already",
-			    &peer.sa, opt->perhost);
+			    &peer.sa, sv.opt->perhost);
 		close(fd);
 		return;
 	}
@@ -294,12 +297,12 @@ reap(void)
 	pid_t pid;
 	int status;
 
-	while (st->nchildren > 0 &&
+	while (sv.st->nchildren > 0 &&
 	    (pid = syscall(SYS_wait4, -1, &status, WNOHANG, NULL)) > 0) {
 		if ((s = find_child(pid)) == NULL)
 			continue;
-		st->bytes_in += s->count.in;
-		st->bytes_out += s->count.out;
+		sv.st->bytes_in += s->count.in;
+		sv.st->bytes_out += s->count.out;
 		if (WIFSIGNALED(status))
 			log_warn("child %d serving %P killed by signal %d",
 			    (int)pid, &s->peer.sa, WTERMSIG(status));
@@ -307,7 +310,7 @@ reap(void)
 			log_warn("child %d serving %P exited with status %d",
 			    (int)pid, &s->peer.sa, WEXITSTATUS(status));
 		s->pid = 0;
-		st->nchildren--;
+		sv.st->nchildren--;
 	}
 }
 
@@ -322,43 +325,43 @@ take_signals(void)
 	 * still find nothing (EAGAIN) when SIGCHLD, which made the fd readable,
 	 * has left the mask since: then si holds nothing to act on.
 	 */
-	if (read(sig_fd, &si, sizeof si) != (ssize_t)sizeof si)
+	if (read(sv.sig_fd, &si, sizeof si) != (ssize_t)sizeof si)
 		return;
 	if (si.ssi_signo == SIGUSR1)
-		st->want_stats = 1;
+		sv.st->want_stats = 1;
 	else if (si.ssi_signo != SIGCHLD)
-		st->want_exit = 1;
+		sv.st->want_exit = 1;
 }
 
 static void
 log_stats(void)
 {
-	unsigned long long in = st->bytes_in, out = st->bytes_out;
+	unsigned long long in = sv.st->bytes_in, out = sv.st->bytes_out;
 	unsigned i;
 
-	st->want_stats = 0;
-	for (i = 0; i < opt->maxchild; i++)
-		if (st->slot[i].pid != 0) {
-			in += st->slot[i].count.in;
-			out += st->slot[i].count.out;
+	sv.st->want_stats = 0;
+	for (i = 0; i < sv.opt->maxchild; i++)
+		if (sv.st->slot[i].pid != 0) {
+			in += sv.st->slot[i].count.in;
+			out += sv.st->slot[i].count.out;
 		}
 	log_info("stats: %llu accepted, %u active, %llu refused, %llu fork failed, "
 	    "tcp %llu bytes in, %llu out; udp %llu bytes in, %llu out, %llu dropped; "
 	    "%lu log lines dropped",
-	    st->accepted, st->nchildren, st->refused, st->forkfail, in, out,
-	    st->udp.in, st->udp.out, st->udp.dropped, st->log.total);
+	    sv.st->accepted, sv.st->nchildren, sv.st->refused, sv.st->forkfail, in, out,
+	    sv.st->udp.in, sv.st->udp.out, sv.st->udp.dropped, sv.st->log.total);
 }
 
 /* Whether a TCP listener may be accepted from now: not stopping, below -c, no backoff. */
 static int
 may_accept(void)
 {
-	return !st->want_exit && st->nchildren < opt->maxchild && st->backoff_until == 0;
+	return !sv.st->want_exit && sv.st->nchildren < sv.opt->maxchild && sv.st->backoff_until == 0;
 }
 
 /*
  * One turn of the loop: wait for a listener or a signal, then serve. p[1 + i]
- * is ls->fd[i]; a TCP listener we may not accept from now gets fd -1, which
+ * is sv.ls->fd[i]; a TCP listener we may not accept from now gets fd -1, which
  * poll(2) skips.
  */
 static void
@@ -368,17 +371,17 @@ serve_once(void)
 	unsigned i;
 	int timeout = -1, r;
 
-	p[0] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
-	if (st->backoff_until != 0 && (timeout = ms_until(st->backoff_until)) <= 0) {
+	p[0] = (struct pollfd){ .fd = sv.sig_fd, .events = POLLIN };
+	if (sv.st->backoff_until != 0 && (timeout = ms_until(sv.st->backoff_until)) <= 0) {
 		timeout = -1;
-		st->backoff_until = 0;
+		sv.st->backoff_until = 0;
 	}
-	if (st->unread)
+	if (sv.st->unread)
 		timeout = REAP_IDLE_MS;	/* sooner than a backoff's end does no harm */
-	for (i = 0; i < ls->n; i++)
+	for (i = 0; i < sv.ls->n; i++)
 		p[1 + i] = (struct pollfd){ .events = POLLIN,
-		    .fd = ls->udp >> i & 1 || may_accept() ? ls->fd[i] : -1 };
-	r = poll(p, 1 + ls->n, timeout);
+		    .fd = sv.ls->udp >> i & 1 || may_accept() ? sv.ls->fd[i] : -1 };
+	r = poll(p, 1 + sv.ls->n, timeout);
 	if (r <= 0) {	/* quiet, at -c, the backoff ran out, or a stop signal such as SIGCONT */
 		chld_unread(0);	/* an exit must wake us now */
 		return;
@@ -388,13 +391,13 @@ serve_once(void)
 	else
 		chld_unread(SIGBIT(SIGCHLD));	/* traffic: reap after serving it */
 	/* Each ready listener in turn; one accept may reach -c, so ask again each time. */
-	for (i = 0; i < ls->n; i++) {
+	for (i = 0; i < sv.ls->n; i++) {
 		if (p[1 + i].revents == 0)
 			continue;
-		if (ls->udp >> i & 1)
-			udp_serve(ls->fd[i], opt->mode, &st->udp);
+		if (sv.ls->udp >> i & 1)
+			udp_serve(sv.ls->fd[i], sv.opt->mode, &sv.st->udp);
 		else if (may_accept())
-			accept_one(ls->fd[i]);
+			accept_one(sv.ls->fd[i]);
 	}
 	reap();	/* the children ended since: after the fork, not before it */
 }
@@ -405,21 +408,21 @@ shut_down(void)
 {
 	unsigned deadline = ms_from_now(ECHOD_GRACE * 1000);
 	int left;
-	struct pollfd p = { .fd = sig_fd, .events = POLLIN };
+	struct pollfd p = { .fd = sv.sig_fd, .events = POLLIN };
 	unsigned i;
 	int sig = SIGTERM;
 
 	close_listeners();
 	chld_unread(0);
-	log_info("stopping, %u connections to finish", st->nchildren);
+	log_info("stopping, %u connections to finish", sv.st->nchildren);
 	for (;;) {
 		reap();
-		if (st->nchildren == 0)
+		if (sv.st->nchildren == 0)
 			break;
 		if ((left = ms_until(deadline)) <= 0) {
-			for (i = 0; i < opt->maxchild; i++)
-				if (st->slot[i].pid != 0)
-					kill(st->slot[i].pid, sig);
+			for (i = 0; i < sv.opt->maxchild; i++)
+				if (sv.st->slot[i].pid != 0)
+					kill(sv.st->slot[i].pid, sig);
 			sig = SIGKILL;
 			deadline = ms_from_now(1000);
 			left = 1000;
@@ -432,23 +435,23 @@ shut_down(void)
 int
 server_run(const struct server_listeners *l, const struct opts *o)
 {
-	opt = o;
-	ls = l;
-	conf.mode = o->mode;
-	conf.idle = o->idle;
-	conf.delay = o->delay;
+	sv.opt = o;
+	sv.ls = l;
+	sv.conf.mode = o->mode;
+	sv.conf.idle = o->idle;
+	sv.conf.delay = o->delay;
 	/* On the listener (net_listen), not two setsockopt() calls in every child (activate.c says when not). */
-	conf.timeouts_set = l->timeouts_set;
+	sv.conf.timeouts_set = l->timeouts_set;
 	ratelimit_init(o->rate, o->burst != 0 ? o->burst : o->rate);
-	st = mmap(NULL, sizeof *st + o->maxchild * sizeof st->slot[0],
+	sv.st = mmap(NULL, sizeof *sv.st + o->maxchild * sizeof sv.st->slot[0],
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (st == MAP_FAILED)
+	if (sv.st == MAP_FAILED)
 		log_die(71, "mmap: %m");
-	st->log = *log_drops;	/* the listening line may have been dropped already */
-	log_drops = &st->log;
+	sv.st->log = *log_drops;	/* the listening line may have been dropped already */
+	log_drops = &sv.st->log;
 	setup_signals();
-	while (!st->want_exit) {
-		if (st->want_stats)
+	while (!sv.st->want_exit) {
+		if (sv.st->want_stats)
 			log_stats();
 		serve_once();
 	}

@@ -24,9 +24,19 @@
 
 #define UDP_BURST 64
 
-static unsigned char udp_buf[NET_UDP_MAX];
-static char udp_reply[REPLY_MAX];
-static struct log_limit loop_lines, held_lines;	/* a sender can repeat these at will */
+/*
+ * The state of UDP echo, in one object: one base address for every field.
+ * The descriptors start at 0, never a UDP socket's (fds 0-2 are taken at
+ * start), so both caches start empty.
+ */
+static struct {
+	int port_fd;		/* the socket whose port is port */
+	unsigned port;
+	int dscp_fd, dscp;	/* the DSCP last set, and on which socket */
+	struct log_limit loop_lines, held_lines;	/* a sender can repeat these at will */
+	char reply[REPLY_MAX];
+	unsigned char buf[NET_UDP_MAX];
+} u;
 
 static int
 bad_v4(const unsigned char *a)
@@ -39,14 +49,11 @@ bad_v4(const unsigned char *a)
 static unsigned
 local_port(int fd)
 {
-	static int cached_fd;	/* 0, never a UDP socket's (fds 0-2 are taken at start) */
-	static unsigned port;
-
-	if (fd != cached_fd) {
-		cached_fd = fd;
-		port = (unsigned)net_local_port(fd);
+	if (fd != u.port_fd) {
+		u.port_fd = fd;
+		u.port = (unsigned)net_local_port(fd);
 	}
-	return port;
+	return u.port;
 }
 
 static int
@@ -71,13 +78,11 @@ bad_source(const union net_addr *a, unsigned ours)
 static void
 reflect_dscp(int fd, int family, int dscp)
 {
-	static int last_fd, last;	/* fd 0 is never a UDP socket's, as above */
-
-	if (dscp < 0 || (fd == last_fd && dscp == last))
+	if (dscp < 0 || (fd == u.dscp_fd && dscp == u.dscp))
 		return;
 	if (dscp_set(fd, family, dscp) == 0) {
-		last_fd = fd;
-		last = dscp;
+		u.dscp_fd = fd;
+		u.dscp = dscp;
 	}
 }
 
@@ -93,7 +98,7 @@ udp_serve(int fd, int mode, struct udp_count *count)
 
 	for (i = 0; i < UDP_BURST; i++) {
 		fromlen = sizeof from;
-		n = dscp_recvfrom(fd, udp_buf, sizeof udp_buf, &from, &fromlen, &dscp);
+		n = dscp_recvfrom(fd, u.buf, sizeof u.buf, &from, &fromlen, &dscp);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				log_warn("udp recvfrom: %m");
@@ -101,23 +106,23 @@ udp_serve(int fd, int mode, struct udp_count *count)
 		}
 		count->in += n;
 		if (bad_source(&from, local_port(fd))) {
-			if (log_conn_enabled() && log_limit(&loop_lines,
+			if (log_conn_enabled() && log_limit(&u.loop_lines,
 			    "UDP datagrams dropped as a loop risk"))
 				log_conn("Dropped UDP from %P: source could start a loop", &from.sa);
 			goto drop;
 		}
 		if (!ratelimit_allow(&from, &first)) {
-			if (first && log_limit(&held_lines, "sources held back by -r"))
+			if (first && log_limit(&u.held_lines, "sources held back by -r"))
 				log_warn("UDP replies to %A held back: over the -r limit", &from.sa);
 			goto drop;
 		}
-		out = udp_buf;
+		out = u.buf;
 		len = n;
 		if (mode == MODE_CLASSIC) {
 			/* As recv(1024) on a datagram socket: the rest of a longer datagram is gone. */
-			len = reply_classic(udp_reply, udp_buf,
+			len = reply_classic(u.reply, u.buf,
 			    len > REPLY_CHUNK ? REPLY_CHUNK : len, mono_wall());
-			out = udp_reply;
+			out = u.reply;
 		}
 		reflect_dscp(fd, from.sa.sa_family, dscp);
 		if (sendto(fd, out, len, MSG_DONTWAIT, &from.sa, fromlen) >= 0) {

@@ -133,14 +133,13 @@ socklen_t
 net_addr(union net_addr *a, const char *s, unsigned port)
 {
 	memset(a, 0, sizeof *a);
+	net_set_port(a, port);	/* at the same place in both families */
 	if (s == NULL ? !have_ipv6() : pton4(s, (unsigned char *)&a->sin.sin_addr)) {
 		a->sin.sin_family = AF_INET;
-		net_set_port(a, port);
 		return sizeof a->sin;
 	}
 	if (s == NULL || pton6(s, a->sin6.sin6_addr.s6_addr)) {
 		a->sin6.sin6_family = AF_INET6;
-		net_set_port(a, port);
 		return sizeof a->sin6;
 	}
 	return 0;

@@ -29,14 +29,16 @@ struct rule {
 	long time;
 };
 
-static long std_west, dst_west;	/* as TZ writes them: seconds west of UTC */
-static int has_dst;
-static struct rule rules[2];	/* DST starts, DST ends */
-
-/* The mapped TZif file, and in it the v2 transitions, their types' indexes and the types. */
-static const unsigned char *map, *trans, *idx, *types;
-static size_t map_len;
-static unsigned long ntrans, ntypes;
+/* The zone, in one object: one base address for every field (z.). */
+static struct {
+	long std_west, dst_west;	/* as TZ writes them: seconds west of UTC */
+	int has_dst;
+	struct rule rules[2];	/* DST starts, DST ends */
+	/* The mapped TZif file, and in it the v2 transitions, their types' indexes and the types. */
+	const unsigned char *map, *trans, *idx, *types;
+	size_t map_len;
+	unsigned long ntrans, ntypes;
+} z;
 
 /* ---- POSIX TZ strings (musl's getint, getoff, getrule, getname) ---- */
 
@@ -117,16 +119,16 @@ parse_posix(const char *s)
 	const char *name;
 
 	skipname(&s, &name);
-	std_west = getoff(&s);
-	has_dst = skipname(&s, &name) > 0;
-	dst_west = std_west - 3600;
+	z.std_west = getoff(&s);
+	z.has_dst = skipname(&s, &name) > 0;
+	z.dst_west = z.std_west - 3600;
 	if (*s == '+' || *s == '-' || (unsigned)(*s - '0') < 10)
-		dst_west = getoff(&s);
-	memset(rules, 0, sizeof rules);
+		z.dst_west = getoff(&s);
+	memset(z.rules, 0, sizeof z.rules);
 	if (*s == ',')
-		s++, getrule(&s, &rules[0]);
+		s++, getrule(&s, &z.rules[0]);
 	if (*s == ',')
-		s++, getrule(&s, &rules[1]);
+		s++, getrule(&s, &z.rules[1]);
 }
 
 /* ---- TZif files ---- */
@@ -142,13 +144,13 @@ static long long
 trans_at(unsigned long i)
 {
 #if UINTPTR_MAX > 0xffffffffu	/* one load and a byte swap on a 64-bit target */
-	const unsigned char *p = trans + 8 * i;
+	const unsigned char *p = z.trans + 8 * i;
 
 	return (long long)((uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |
 	    (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
 	    (uint64_t)p[6] << 8 | p[7]);
 #else
-	return (long long)((uint64_t)be32(trans + 8 * i) << 32 | be32(trans + 8 * i + 4));
+	return (long long)((uint64_t)be32(z.trans + 8 * i) << 32 | be32(z.trans + 8 * i + 4));
 #endif
 }
 
@@ -164,31 +166,31 @@ zone_table(void)
 {
 	static const unsigned char width[] = { 1, 1, 8, 5, 6, 1 };	/* isut isstd leap time type char */
 	uint32_t end = 44, n, big = 0;
-	const unsigned char *h = map;
+	const unsigned char *h = z.map;
 	size_t i;
 
-	if (map_len < 44 || memcmp(map, "TZif", 4) != 0 || map[4] < '2')
+	if (z.map_len < 44 || memcmp(z.map, "TZif", 4) != 0 || z.map[4] < '2')
 		return NULL;
 	for (i = 0; i < 6; i++) {
 		big |= n = be32(h + 20 + 4 * i);
 		end += width[i] * n;
 	}
-	if (big >> 24 != 0 || end + 44 > map_len)
+	if (big >> 24 != 0 || end + 44 > z.map_len)
 		return NULL;
-	h = map + end;
-	ntrans = be32(h + 32);
-	ntypes = be32(h + 36);
-	end += 44 + 9 * ntrans + 6 * ntypes;
-	if ((ntrans | ntypes) >> 24 != 0 || ntypes == 0 || end >= map_len ||
-	    map[map_len - 1] != '\n')
+	h = z.map + end;
+	z.ntrans = be32(h + 32);
+	z.ntypes = be32(h + 36);
+	end += 44 + 9 * z.ntrans + 6 * z.ntypes;
+	if ((z.ntrans | z.ntypes) >> 24 != 0 || z.ntypes == 0 || end >= z.map_len ||
+	    z.map[z.map_len - 1] != '\n')
 		return NULL;
-	trans = h + 44;
-	idx = trans + 8 * ntrans;
-	types = idx + ntrans;
+	z.trans = h + 44;
+	z.idx = z.trans + 8 * z.ntrans;
+	z.types = z.idx + z.ntrans;
 	/* The footer: the last line, after the binary data; none is UTC. */
-	for (i = map_len - 1; i > end + 1 && map[i - 1] != '\n'; i--)
+	for (i = z.map_len - 1; i > end + 1 && z.map[i - 1] != '\n'; i--)
 		;
-	return map[i - 1] == '\n' ? (const char *)map + i : "";
+	return z.map[i - 1] == '\n' ? (const char *)z.map + i : "";
 }
 
 void
@@ -199,8 +201,8 @@ tz_init(void)
 	char path[sizeof dirs + 256];
 	size_t n, k;
 
-	file_unmap(map, map_len);
-	map = NULL;
+	file_unmap(z.map, z.map_len);
+	z.map = NULL;
 	if (s == NULL)
 		s = "/etc/localtime";
 	if (*s == '\0')
@@ -213,18 +215,18 @@ tz_init(void)
 		s += *s == ':';
 		n = strlen(s);
 		if (*s == '/' || *s == '.')
-			map = file_map(s, &map_len);
+			z.map = file_map(s, &z.map_len);
 		else if (n < 256 && strchr(s, '.') == NULL)
-			for (p = dirs; map == NULL && *p != '\0'; p += k + 1) {
+			for (p = dirs; z.map == NULL && *p != '\0'; p += k + 1) {
 				k = strlen(p);
 				memcpy(path, p, k);
 				memcpy(path + k, s, n + 1);
-				map = file_map(path, &map_len);
+				z.map = file_map(path, &z.map_len);
 			}
-		s = map != NULL ? zone_table() : NULL;
+		s = z.map != NULL ? zone_table() : NULL;
 		if (s == NULL) {
-			file_unmap(map, map_len);
-			map = NULL;
+			file_unmap(z.map, z.map_len);
+			z.map = NULL;
 			s = "";		/* UTC */
 		}
 	}
@@ -333,17 +335,17 @@ rule_secs(const struct rule *r, int y)
 static long
 type_off(unsigned long i)
 {
-	return (int32_t)be32(types + 6 * (i < ntypes ? i : 0));
+	return (int32_t)be32(z.types + 6 * (i < z.ntypes ? i : 0));
 }
 
 long
 tz_offset(long long t)
 {
-	unsigned long a = 0, n = ntrans, m;
+	unsigned long a = 0, n = z.ntrans, m;
 	long long t0, t1;
 	struct tz_tm tm;
 
-	if (map != NULL) {
+	if (z.map != NULL) {
 		/* musl's scan_trans: the last transition at or before t ... */
 		while (n > 1) {
 			m = a + n / 2;
@@ -354,28 +356,28 @@ tz_offset(long long t)
 				n -= n / 2;
 			}
 		}
-		if (ntrans == 0)
+		if (z.ntrans == 0)
 			return type_off(0);
 		/* ... but from the last one on, the footer's rule; before the first, the first standard type. */
-		if (a != ntrans - 1) {
+		if (a != z.ntrans - 1) {
 			if (a == 0 && t < trans_at(0)) {
-				for (n = m = 0; n < ntypes; n++)
-					if (types[6 * n + 4] == 0) {
+				for (n = m = 0; n < z.ntypes; n++)
+					if (z.types[6 * n + 4] == 0) {
 						m = n;
 						break;
 					}
 				return type_off(m);
 			}
-			return type_off(idx[a]);
+			return type_off(z.idx[a]);
 		}
 	}
-	if (!has_dst || civil(t, &tm) < 0)
-		return -std_west;
-	t0 = rule_secs(&rules[0], tm.year) + std_west;
-	t1 = rule_secs(&rules[1], tm.year) + dst_west;
+	if (!z.has_dst || civil(t, &tm) < 0)
+		return -z.std_west;
+	t0 = rule_secs(&z.rules[0], tm.year) + z.std_west;
+	t1 = rule_secs(&z.rules[1], tm.year) + z.dst_west;
 	if (t0 < t1 ? t >= t0 && t < t1 : t >= t0 || t < t1)
-		return -dst_west;
-	return -std_west;
+		return -z.dst_west;
+	return -z.std_west;
 }
 
 int
