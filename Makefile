@@ -60,7 +60,7 @@ ALL_LDFLAGS = $(LINK_FLAGS) -Wl,-Map,$@.map
 # The tree shows what links into what: src/lib/ is shared by both programs,
 # src/echod/ is the server, src/echoprobe/ the client.
 # dscp.c last: on arm64 the other order costs a 4 KiB erratum-stub gap (docs/size.md).
-LIB_SRC    = errmsg.c file.c fmt.c log.c mono.c net.c reply.c tz.c dscp.c
+LIB_SRC    = dict.c errmsg.c file.c fmt.c log.c mono.c net.c reply.c tz.c dscp.c
 ECHOD_SRC  = main.c opts.c server.c echo.c udp.c ratelimit.c privdrop.c activate.c
 PROBE_SRC  = main.c args.c out.c sess.c ping.c load.c flow.c pmtu.c verify.c resolve.c
 

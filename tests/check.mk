@@ -88,8 +88,8 @@ FUZZ_CFLAGS  = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -Wall -Wextra $(W
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(TEST_INC) -Itests/fuzz
 FUZZERS      = $(FUZZ_DIR)/fuzz_reply $(FUZZ_DIR)/fuzz_opts
 
-$(FUZZ_DIR)/fuzz_reply: tests/fuzz/fuzz_reply.c tests/fuzz/unrepr.h src/lib/reply.c src/lib/fmt.c src/lib/errmsg.c src/lib/tz.c src/lib/file.c
-$(FUZZ_DIR)/fuzz_opts: tests/fuzz/fuzz_opts.c src/echod/opts.c src/lib/fmt.c src/lib/dscp.c src/lib/errmsg.c
+$(FUZZ_DIR)/fuzz_reply: tests/fuzz/fuzz_reply.c tests/fuzz/unrepr.h src/lib/reply.c src/lib/fmt.c src/lib/errmsg.c src/lib/dict.c src/lib/tz.c src/lib/file.c
+$(FUZZ_DIR)/fuzz_opts: tests/fuzz/fuzz_opts.c src/echod/opts.c src/lib/fmt.c src/lib/dscp.c src/lib/errmsg.c src/lib/dict.c
 $(FUZZERS):
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")

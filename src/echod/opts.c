@@ -6,42 +6,23 @@
 #include <string.h>
 
 #include "config.h"
+#include "dict.h"
 #include "dscp.h"
 #include "fmt.h"
 #include "opts.h"
 
 /*
- * The -h text, help.txt, as mkhelp.py codes it into help.h: every byte
- * 0x80 + k is entry k of help_dict, itself coded. 1311 bytes become 911,
- * for a decoder of a few dozen.
+ * The -h text, help.txt, as mkdict.py codes it into help.h (dict.h):
+ * 1311 bytes become 911.
  */
 #include "help.h"
 
 _Static_assert(HELP_LEN < OPTS_TEXT_MAX && HELP_USAGE_LEN < OPTS_USAGE_MAX, "opts.h's sizes");
 
-static char *
-expand(char *p, const unsigned char *s)
-{
-	const unsigned char *e;
-	unsigned k;
-
-	for (; *s != 0; s++) {
-		if (*s < 0x80) {
-			*p++ = (char)*s;
-			continue;
-		}
-		for (e = help_dict, k = *s - 0x80; k > 0; k--)
-			while (*e++ != 0)
-				;
-		p = expand(p, e);
-	}
-	return p;
-}
-
 void
 opts_text(char *buf, int help)
 {
-	*expand(buf, help ? help_text : help_dict) = '\0';
+	*dict_expand(buf, help ? help_text : help_dict, help_dict) = '\0';
 }
 
 /* Offsets and ranges in small types: every option costs 12 bytes of table. */

@@ -5,9 +5,9 @@
 #ifndef ECHOD_ERRMSG_H
 #define ECHOD_ERRMSG_H
 
-#define ERRMSG_BUF 24
+#define ERRMSG_BUF 48
 
-/* The message for errno e, or "error N" written into buf (ERRMSG_BUF bytes). */
+/* The message for errno e, or "error N", written into buf (ERRMSG_BUF bytes); returns buf. */
 const char *errmsg(int e, char *buf);
 
 #endif

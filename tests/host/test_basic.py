@@ -323,7 +323,7 @@ def test_usage_errors(t):
                 "usage: %s -> 64, '%s'" % (" ".join(args), msg), repr((rc, err)))
     rc, out, err = run_echod("-h")
     t.check(rc == 0 and out.startswith("usage: echod") and "-m" in out and err == "", "usage: -h")
-    # The text is stored coded (src/echod/mkhelp.py): what it prints is help.txt, byte for byte.
+    # The text is stored coded (src/lib/mkdict.py): what it prints is help.txt, byte for byte.
     with open(HELP_TXT, encoding="ascii", newline="") as f:
         help_txt = f.read()
     usage = help_txt[:help_txt.index("\n  -") + 1]

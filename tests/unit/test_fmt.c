@@ -168,7 +168,7 @@ test_errmsg(void)
 
 	for (e = 1; e < 2048; e++) {
 		m = errmsg(e, b);
-		if (m == b)
+		if (strncmp(m, "error ", 6) == 0)
 			continue;
 		known++;
 #ifndef __GLIBC__
@@ -179,11 +179,11 @@ test_errmsg(void)
 #endif
 	}
 	for (i = 0; i < sizeof needed / sizeof needed[0]; i++)
-		missing += errmsg(needed[i], b) == b;
+		missing += strncmp(errmsg(needed[i], b), "error ", 6) == 0;
 	CHECK(known >= 30 && wrong == 0 && missing == 0,
 	    "errmsg: %d errnos in musl's words, the socket and file errors among them", known);
 	m = errmsg(-3, b);
-	CHECK(strcmp(m, "error -3") == 0 && m == b, "errmsg: an unknown errno is its number");
+	CHECK(strcmp(m, "error -3") == 0, "errmsg: an unknown errno is its number");
 }
 
 static void
