@@ -114,7 +114,7 @@ forget_env(void)
 	char **r, **w;
 
 	for (r = w = environ; *r != NULL; r++)
-		if (strncmp(*r, "LISTEN_", 7) != 0)
+		if (strlen(*r) < 7 || memcmp(*r, "LISTEN_", 7) != 0)	/* strncmp: 36 bytes more */
 			*w++ = *r;
 	*w = NULL;
 }
