@@ -118,8 +118,9 @@ LIBC_SRC_arm64      = $(LIBC_SRC_COMMON) syscall.c
 LIBC_SRC_mipsel     = $(LIBC_SRC_COMMON)
 LIBC_SRC_mips       = $(LIBC_SRC_COMMON)
 # echod only: its own start-up and errno instead of musl's, which set up
-# the thread pointer and TLS that echod never uses (src/libc/start.c).
-LIBC_ECHOD_SRC      = start.c
+# the thread pointer and TLS that echod never uses (src/libc/start.c), and
+# its most used system calls without musl's cancellation entry (calls.c).
+LIBC_ECHOD_SRC      = start.c calls.c
 # musl's own code calls them, on MIPS with plain jumps that cannot switch to
 # MIPS16 (ld: "unsupported jump between ISA modes"): they stay MIPS32 there.
 LIBC_CFLAGS_mipsel  = -mno-mips16
