@@ -19,8 +19,6 @@
 
 #define SYSLOG_DAEMON (3 << 3)
 #define SYSLOG_ERR 3
-#define SYSLOG_WARNING 4
-#define SYSLOG_INFO 6
 
 static const char *log_prog = "echod";
 static int log_where = LOG_TO_STDERR;
@@ -151,35 +149,20 @@ log_conn_enabled(void)
 	return !log_quiet;
 }
 
+/*
+ * One variadic function behind log_conn, log_info and log_warn (log.h):
+ * on AArch64 each one spills seven argument registers and builds a
+ * va_list, 64 to 100 bytes apiece.
+ */
 void
-log_conn(const char *f, ...)
+log_msg(int how, const char *f, ...)
 {
 	va_list ap;
 
-	if (log_quiet)
+	if ((how & LOG_CONN_LINE) && log_quiet)
 		return;
 	va_start(ap, f);
-	log_v(SYSLOG_INFO, 0, f, ap);
-	va_end(ap);
-}
-
-void
-log_info(const char *f, ...)
-{
-	va_list ap;
-
-	va_start(ap, f);
-	log_v(SYSLOG_INFO, 1, f, ap);
-	va_end(ap);
-}
-
-void
-log_warn(const char *f, ...)
-{
-	va_list ap;
-
-	va_start(ap, f);
-	log_v(SYSLOG_WARNING, 1, f, ap);
+	log_v(how & 7, !(how & LOG_CONN_LINE), f, ap);
 	va_end(ap);
 }
 
@@ -188,17 +171,16 @@ log_die(int code, const char *f, ...)
 {
 	va_list ap;
 
-	va_start(ap, f);
-	log_v(SYSLOG_ERR, 1, f, ap);
-	va_end(ap);
-	/* Under -s, a start-up failure still reaches whoever started us (not under inetd). */
-	if (log_where == LOG_TO_SYSLOG) {
-		log_where = LOG_TO_STDERR;
+	for (;;) {
 		va_start(ap, f);
 		log_v(SYSLOG_ERR, 1, f, ap);
 		va_end(ap);
+		/* Under -s, a start-up failure also reaches whoever started us
+		 * (not under inetd): once more, on stderr. */
+		if (log_where != LOG_TO_SYSLOG)
+			exit(code);
+		log_where = LOG_TO_STDERR;
 	}
-	exit(code);
 }
 
 int

@@ -24,12 +24,18 @@ void log_never_block(void);
 
 /* Whether log_conn prints anything (not -q). */
 int log_conn_enabled(void);
-/* Per-connection lines, as the book prints them: no prefix. */
-void log_conn(const char *f, ...);
-/* Notices (start, stop, counters): "echod: ...". */
-void log_info(const char *f, ...);
-/* Something went wrong but serving goes on. */
-void log_warn(const char *f, ...);
+/*
+ * A line at syslog priority how & 7, "echod: ..."; with LOG_CONN_LINE
+ * without the prefix, and none under -q. Called through the three below.
+ */
+#define LOG_CONN_LINE 8
+void log_msg(int how, const char *f, ...);
+/* Per-connection lines, as the book prints them: no prefix (info). */
+#define log_conn(...) log_msg(LOG_CONN_LINE | 6, __VA_ARGS__)
+/* Notices (start, stop, counters): "echod: ..." (info). */
+#define log_info(...) log_msg(6, __VA_ARGS__)
+/* Something went wrong but serving goes on (warning). */
+#define log_warn(...) log_msg(4, __VA_ARGS__)
 /* Start-up failure: prints and exits with a sysexits(3) code. */
 noreturn void log_die(int code, const char *f, ...);
 
