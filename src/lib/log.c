@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -61,13 +62,22 @@ log_open(const char *prog, int where, int quiet)
 static int
 syslog_connect(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
+	/*
+	 * The address only as long as its path: a whole sockaddr_un would be
+	 * 110 bytes of zeros in rodata, copied to the stack each time.
+	 */
+	static const struct {
+		sa_family_t family;
+		char path[sizeof "/dev/log"];
+	} dev_log = { AF_UNIX, "/dev/log" };
 	int fd;
 
+	_Static_assert(offsetof(struct sockaddr_un, sun_path) == sizeof(sa_family_t),
+	    "sun_path follows the family");
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
+	if (connect(fd, (const struct sockaddr *)(const void *)&dev_log, sizeof dev_log) < 0) {
 		close(fd);
 		return -1;
 	}
