@@ -64,6 +64,17 @@ fmt_ulong(char *out, unsigned long long v)
 	return fmt_digits(out, v, 0);
 }
 
+/*
+ * Whether v * 10 + d would pass 4294967295, too big for every max (fmt.h).
+ * With 64-bit longs it cannot wrap (v is at most max before each step) and
+ * the comparison with max says it all.
+ */
+#if ULONG_MAX > 0xffffffffUL
+#define PASSES_32_BITS(v, d) 0
+#else
+#define PASSES_32_BITS(v, d) ((v) > 429496729UL || ((v) == 429496729UL && (d) > 5))
+#endif
+
 int
 fmt_parse_ulong(const char **sp, unsigned long max, unsigned long *out)
 {
@@ -72,14 +83,12 @@ fmt_parse_ulong(const char **sp, unsigned long max, unsigned long *out)
 	int big = 0;
 
 	/*
-	 * Past 4294967295 is too big for every max (fmt.h): stop before the
-	 * step that would go there, so 32 bits never wrap. Constants only:
-	 * Thumb-1 would link a 500-byte division routine for max / 10.
+	 * Stop before a step that would wrap 32 bits. Constants only: Thumb-1
+	 * would link a 500-byte division routine for max / 10.
 	 */
 	for (; *p >= '0' && *p <= '9'; p++) {
 		d = (unsigned long)(*p - '0');
-		if (big || v > 429496729UL || (v == 429496729UL && d > 5) ||
-		    (v = v * 10 + d) > max)
+		if (big || PASSES_32_BITS(v, d) || (v = v * 10 + d) > max)
 			big = 1;
 	}
 	if (p == *sp)
@@ -109,18 +118,14 @@ fmt_ipv4(char *out, const unsigned char *a)
 static size_t
 fmt_ipv6(char *out, const unsigned char *a)
 {
-	unsigned g[8];
-	int i, best = -1, bestlen = 1, run;
+	int i, best = -1, bestlen = 1, run = 0;
 	size_t n = 0;
 
-	for (i = 0; i < 8; i++)
-		g[i] = a[2 * i] << 8 | a[2 * i + 1];
-	for (i = 0; i < 8; i += run > 0 ? run : 1) {
-		for (run = 0; i + run < 8 && g[i + run] == 0; run++)
-			;
+	for (i = 0; i < 8; i++) {
+		run = a[2 * i] | a[2 * i + 1] ? 0 : run + 1;
 		if (run > bestlen) {
-			best = i;
 			bestlen = run;
+			best = i + 1 - run;
 		}
 	}
 	for (i = 0; i < 8; i++) {
@@ -132,7 +137,7 @@ fmt_ipv6(char *out, const unsigned char *a)
 		}
 		if (i > 0 && i != best + bestlen)
 			out[n++] = ':';
-		n += fmt_digits(out + n, g[i], 1);
+		n += fmt_digits(out + n, a[2 * i] << 8 | a[2 * i + 1], 1);
 	}
 	return n;
 }

@@ -48,6 +48,44 @@ test_numbers(void)
 	CHECK_STR(buf, n, "a%b%", "fmt: an unknown conversion prints %% and takes its letter");
 }
 
+/* fmt_parse_ulong at the edges of max and of 32 bits, and far past them. */
+static void
+test_parse(void)
+{
+	static const struct {
+		const char *in;
+		unsigned long max, want;
+		int r, used;
+	} cases[] = {
+		{ "4294967295", 4294967295UL, 4294967295UL, 0, 10 },
+		{ "4294967296", 4294967295UL, 0, -2, 10 },
+		{ "4294967300", 4294967295UL, 0, -2, 10 },
+		{ "42949672950", 4294967295UL, 0, -2, 11 },
+		{ "18446744073709551616", 4294967295UL, 0, -2, 20 },
+		{ "999999999999999999999999999999x", 4294967295UL, 0, -2, 30 },
+		{ "65535", 65535, 65535, 0, 5 },
+		{ "65536", 65535, 0, -2, 5 },
+		{ "0007:", 65535, 7, 0, 4 },
+		{ "x1", 65535, 0, -1, 0 },
+		{ "", 65535, 0, -1, 0 },
+	};
+	size_t i, bad = 0;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *p = cases[i].in;
+		unsigned long v = 12345;
+		int r = fmt_parse_ulong(&p, cases[i].max, &v);
+
+		if (r != cases[i].r || p != cases[i].in + cases[i].used ||
+		    v != (r == 0 ? cases[i].want : 12345UL)) {
+			printf("  %s (max %lu): %d, %lu, %d used\n", cases[i].in,
+			    cases[i].max, r, v, (int)(p - cases[i].in));
+			bad++;
+		}
+	}
+	CHECK(bad == 0, "fmt_parse_ulong: %zu inputs at the edges of max and 32 bits", i);
+}
+
 /*
  * %S: a string from outside, control bytes and DEL as '?', cut after
  * FMT_S_MAX bytes with "...", and like everything else cut at cap-1.
@@ -214,6 +252,7 @@ main(void)
 
 	test_numbers();
 	test_untrusted();
+	test_parse();
 	test_peers();
 	test_errmsg();
 	test_literals();
