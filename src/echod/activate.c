@@ -33,6 +33,7 @@ extern char **environ;
  * getsockopt(2) and fcntl(2) as the kernel has them: musl's wrappers add
  * 32-bit timeval conversions and F_GETOWN_EX/F_DUPFD_CLOEXEC cases, 572
  * bytes on armhf that asking for SO_TYPE and setting O_NONBLOCK never use.
+ * getsockname(2) too: libc's is a wrapper.
  */
 static int
 sockopt(int fd, int opt)
@@ -61,7 +62,7 @@ take(struct server_listeners *l, int fd)
 	socklen_t len = sizeof a;
 	int type = sockopt(fd, SO_TYPE);
 
-	if (type < 0 || getsockname(fd, &a.sa, &len) < 0)
+	if (type < 0 || syscall(SYS_getsockname, fd, &a.sa, &len) < 0)
 		log_die(EX_USAGE, "LISTEN_FDS: fd %d: %m", fd);
 	if ((a.sa.sa_family != AF_INET && a.sa.sa_family != AF_INET6) ||
 	    (type != SOCK_DGRAM && (type != SOCK_STREAM || sockopt(fd, SO_ACCEPTCONN) != 1)))
@@ -93,7 +94,7 @@ log_listeners(const struct server_listeners *l, const char *names)
 
 	for (i = 0; i < l->n; i++) {
 		alen = sizeof a;
-		getsockname(l->fd[i], &a.sa, &alen);	/* it worked in take() */
+		syscall(SYS_getsockname, l->fd[i], &a.sa, &alen);	/* it worked in take() */
 		len = strcspn(names, ":");
 		/* fmt's %S shows control bytes as '?'; the cap cuts the name at len. */
 		fmt(name, len < sizeof name ? len + 1 : sizeof name, "%S", names);
@@ -126,8 +127,11 @@ activate_listeners(struct server_listeners *l)
 	const char *names = getenv("LISTEN_FDNAMES");
 	long n = 0, i;
 
-	/* A LISTEN_PID that does not name us (whatever it holds) was meant for another process. */
-	if (env_number(pid, PID_MAX) == getpid() && fds != NULL &&
+	/*
+	 * A LISTEN_PID that does not name us (whatever it holds) was meant for
+	 * another process. (getpid by system call: libc's is a wrapper.)
+	 */
+	if (env_number(pid, PID_MAX) == syscall(SYS_getpid) && fds != NULL &&
 	    (n = env_number(fds, SERVER_LISTEN_MAX)) < 0)
 		log_die(EX_USAGE, "LISTEN_FDS: '%S' is not a number from 0 to %d",
 		    fds, SERVER_LISTEN_MAX);

@@ -422,7 +422,7 @@ shut_down(void)
 		if ((left = ms_until(deadline)) <= 0) {
 			for (i = 0; i < sv.opt->maxchild; i++)
 				if (sv.st->slot[i].pid != 0)
-					kill(sv.st->slot[i].pid, sig);
+					syscall(SYS_kill, sv.st->slot[i].pid, sig);	/* libc's is a wrapper */
 			sig = SIGKILL;
 			deadline = ms_from_now(1000);
 			left = 1000;

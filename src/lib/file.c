@@ -3,6 +3,7 @@
  */
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "file.h"
@@ -16,7 +17,12 @@ file_map(const char *path, size_t *len)
 
 	if (fd < 0)
 		return NULL;
-	n = lseek(fd, 0, SEEK_END);
+	/*
+	 * lseek and munmap as system calls: musl's lseek takes _llseek's
+	 * 64-bit path on 32-bit targets, and its munmap waits on a lock of its
+	 * allocator; a zone file is far below 2 GiB.
+	 */
+	n = syscall(SYS_lseek, fd, 0L, SEEK_END);
 	if (n > 0)
 		m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
@@ -28,5 +34,5 @@ void
 file_unmap(const unsigned char *p, size_t len)
 {
 	if (p != NULL)
-		munmap((void *)p, len);
+		syscall(SYS_munmap, p, len);
 }
