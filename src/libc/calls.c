@@ -8,14 +8,14 @@
  * into the one syscall(). Same contracts: -1 and errno on failure; close()
  * counts EINTR as done, as musl and Linux do (the fd is gone either way).
  * Measured one by one, each saves bytes on every arch but getpid on arm64
- * (8 more), kept so that the set stays whole. dup2 and lseek stay musl's
- * (its dup2 is smaller than a syscall() with its EBUSY loop; its lseek
- * calls syscall() already).
+ * (8 more), kept so that the set stays whole. dup2 stays musl's (smaller
+ * than a syscall() with its EBUSY loop); lseek, munmap, bind, listen,
+ * getsockname and kill are syscall() at their call sites in our code
+ * instead (docs/size.md).
  */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -55,33 +55,9 @@ poll(struct pollfd *fds, nfds_t n, int timeout)
 }
 
 int
-munmap(void *addr, size_t len)
-{
-	return (int)syscall(SYS_munmap, (long)addr, (long)len);
-}
-
-int
-bind(int fd, const struct sockaddr *sa, socklen_t len)
-{
-	return (int)syscall(SYS_bind, (long)fd, (long)sa, (long)len);
-}
-
-int
 connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	return (int)syscall(SYS_connect, (long)fd, (long)sa, (long)len);
-}
-
-int
-listen(int fd, int backlog)
-{
-	return (int)syscall(SYS_listen, (long)fd, (long)backlog);
-}
-
-int
-getsockname(int fd, struct sockaddr *restrict sa, socklen_t *restrict len)
-{
-	return (int)syscall(SYS_getsockname, (long)fd, (long)sa, (long)len);
 }
 
 ssize_t
@@ -94,12 +70,6 @@ ssize_t
 send(int fd, const void *buf, size_t n, int flags)
 {
 	return sendto(fd, buf, n, flags, 0, 0);
-}
-
-int
-kill(pid_t pid, int sig)
-{
-	return (int)syscall(SYS_kill, (long)pid, (long)sig);
 }
 
 pid_t
