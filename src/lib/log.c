@@ -21,13 +21,16 @@
 #define SYSLOG_DAEMON (3 << 3)
 #define SYSLOG_ERR 3
 
-static const char *log_prog = "echod";
-static int log_where = LOG_TO_STDERR;
-static int log_quiet;
-static int log_fd = -1;
-static int log_err_sock;	/* stderr is a socket: sent with MSG_DONTWAIT */
 static struct log_drops own_drops;
 struct log_drops *log_drops = &own_drops;
+
+/* This file's variables, in one object: one base address for them all (lg.). */
+static struct {
+	const char *prog;
+	int where, quiet;
+	int fd;		/* the /dev/log socket, -1: none */
+	int err_sock;	/* stderr is a socket: sent with MSG_DONTWAIT */
+} lg = { "echod", LOG_TO_STDERR, 0, -1, 0 };
 
 /*
  * Serving must never wait for the log: a pipe nobody reads, a terminal
@@ -44,7 +47,7 @@ log_never_block(void)
 	int fd = open("/proc/self/fd/2", O_WRONLY | O_APPEND | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 
 	if (fd < 0) {
-		log_err_sock = errno == ENXIO;
+		lg.err_sock = errno == ENXIO;
 		return;
 	}
 	dup2(fd, STDERR_FILENO);
@@ -54,9 +57,9 @@ log_never_block(void)
 void
 log_open(const char *prog, int where, int quiet)
 {
-	log_prog = prog;
-	log_where = where;
-	log_quiet = quiet;
+	lg.prog = prog;
+	lg.where = where;
+	lg.quiet = quiet;
 }
 
 static int
@@ -95,14 +98,14 @@ syslog_send(const char *line, size_t len)
 	int tries;
 
 	for (tries = 0; tries < 2; tries++) {
-		if (log_fd < 0 && (log_fd = syslog_connect()) < 0)
+		if (lg.fd < 0 && (lg.fd = syslog_connect()) < 0)
 			return -1;
-		if (send(log_fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
+		if (send(lg.fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
 			return 0;
 		if (errno == EAGAIN || errno == EINTR)
 			return -1;
-		close(log_fd);
-		log_fd = -1;
+		close(lg.fd);
+		lg.fd = -1;
 	}
 	return -1;
 }
@@ -113,9 +116,9 @@ log_send(const char *line, size_t n)
 {
 	int r;
 
-	if (log_where != LOG_TO_STDERR)
+	if (lg.where != LOG_TO_STDERR)
 		r = syslog_send(line, n);
-	else if (log_err_sock)
+	else if (lg.err_sock)
 		r = send(STDERR_FILENO, line, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -1 : 0;
 	else
 		r = write(STDERR_FILENO, line, n) < 0 ? -1 : 0;
@@ -140,15 +143,15 @@ static void
 log_v(int prio, int prefix, const char *f, va_list ap)
 {
 	char line[512];
-	size_t n = 0, room = sizeof line - (log_where == LOG_TO_STDERR);	/* and a newline */
+	size_t n = 0, room = sizeof line - (lg.where == LOG_TO_STDERR);	/* and a newline */
 
-	if (log_where != LOG_TO_STDERR)
-		n = fmt(line, room, "<%d>%s[%d]: ", SYSLOG_DAEMON | prio, log_prog, (int)getpid());
+	if (lg.where != LOG_TO_STDERR)
+		n = fmt(line, room, "<%d>%s[%d]: ", SYSLOG_DAEMON | prio, lg.prog, (int)getpid());
 	else if (prefix)
-		n = fmt(line, room, "%s: ", log_prog);
+		n = fmt(line, room, "%s: ", lg.prog);
 	n += fmt_v(line + n, room - n, f, ap);
 	n = add_drops(line, n, room);
-	if (log_where == LOG_TO_STDERR)
+	if (lg.where == LOG_TO_STDERR)
 		line[n++] = '\n';
 	log_send(line, n);
 }
@@ -156,7 +159,7 @@ log_v(int prio, int prefix, const char *f, va_list ap)
 int
 log_conn_enabled(void)
 {
-	return !log_quiet;
+	return !lg.quiet;
 }
 
 /*
@@ -169,7 +172,7 @@ log_msg(int how, const char *f, ...)
 {
 	va_list ap;
 
-	if ((how & LOG_CONN_LINE) && log_quiet)
+	if ((how & LOG_CONN_LINE) && lg.quiet)
 		return;
 	va_start(ap, f);
 	log_v(how & 7, !(how & LOG_CONN_LINE), f, ap);
@@ -187,9 +190,9 @@ log_die(int code, const char *f, ...)
 		va_end(ap);
 		/* Under -s, a start-up failure also reaches whoever started us
 		 * (not under inetd): once more, on stderr. */
-		if (log_where != LOG_TO_SYSLOG)
+		if (lg.where != LOG_TO_SYSLOG)
 			exit(code);
-		log_where = LOG_TO_STDERR;
+		lg.where = LOG_TO_STDERR;
 	}
 }
 
