@@ -163,9 +163,10 @@ log_conn_enabled(void)
 }
 
 /*
- * One variadic function behind log_conn, log_info and log_warn (log.h):
- * on AArch64 each one spills seven argument registers and builds a
- * va_list, 64 to 100 bytes apiece.
+ * One variadic function behind log_conn, log_info, log_warn and log_die
+ * (log.h): on AArch64 each one spills seven argument registers and builds
+ * a va_list, 64 to 100 bytes apiece. A start-up failure carries its exit
+ * code in how >> LOG_EXIT_SHIFT.
  */
 void
 log_msg(int how, const char *f, ...)
@@ -174,24 +175,16 @@ log_msg(int how, const char *f, ...)
 
 	if ((how & LOG_CONN_LINE) && lg.quiet)
 		return;
-	va_start(ap, f);
-	log_v(how & 7, !(how & LOG_CONN_LINE), f, ap);
-	va_end(ap);
-}
-
-void
-log_die(int code, const char *f, ...)
-{
-	va_list ap;
-
 	for (;;) {
 		va_start(ap, f);
-		log_v(SYSLOG_ERR, 1, f, ap);
+		log_v(how & 7, !(how & LOG_CONN_LINE), f, ap);
 		va_end(ap);
+		if (how >> LOG_EXIT_SHIFT == 0)
+			return;
 		/* Under -s, a start-up failure also reaches whoever started us
 		 * (not under inetd): once more, on stderr. */
 		if (lg.where != LOG_TO_SYSLOG)
-			exit(code);
+			exit(how >> LOG_EXIT_SHIFT);
 		lg.where = LOG_TO_STDERR;
 	}
 }

@@ -36,8 +36,13 @@ void log_msg(int how, const char *f, ...);
 #define log_info(...) log_msg(6, __VA_ARGS__)
 /* Something went wrong but serving goes on (warning). */
 #define log_warn(...) log_msg(4, __VA_ARGS__)
-/* Start-up failure: prints and exits with a sysexits(3) code. */
-noreturn void log_die(int code, const char *f, ...);
+/* Start-up failure: prints and exits with a sysexits(3) code (1 to 127; error priority). */
+#define LOG_EXIT_SHIFT 4
+#define log_die(code, ...) \
+	do { \
+		log_msg((code) << LOG_EXIT_SHIFT | 3, __VA_ARGS__); \
+		__builtin_unreachable(); \
+	} while (0)
 
 /*
  * Log lines dropped because the log would have blocked: since the last line
