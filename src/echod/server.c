@@ -303,12 +303,11 @@ reap(void)
 			continue;
 		sv.st->bytes_in += s->count.in;
 		sv.st->bytes_out += s->count.out;
-		if (WIFSIGNALED(status))
-			log_warn("child %d serving %P killed by signal %d",
-			    (int)pid, &s->peer.sa, WTERMSIG(status));
-		else if (WEXITSTATUS(status) > 1)	/* 1: a connection error, logged by the child */
-			log_warn("child %d serving %P exited with status %d",
-			    (int)pid, &s->peer.sa, WEXITSTATUS(status));
+		/* 1: a connection error, logged by the child. One call for both lines. */
+		if (WIFSIGNALED(status) || WEXITSTATUS(status) > 1)
+			log_warn(WIFSIGNALED(status) ? "child %d serving %P killed by signal %d" :
+			    "child %d serving %P exited with status %d", (int)pid, &s->peer.sa,
+			    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 		s->pid = 0;
 		sv.st->nchildren--;
 	}
