@@ -29,15 +29,9 @@ reply_repr(char *out, const unsigned char *in, size_t n)
 		if (c == quote || c == '\\') {
 			*p++ = '\\';
 			*p++ = c;
-		} else if (c == '\t') {
+		} else if (c == '\t' || c == '\n' || c == '\r') {
 			*p++ = '\\';
-			*p++ = 't';
-		} else if (c == '\n') {
-			*p++ = '\\';
-			*p++ = 'n';
-		} else if (c == '\r') {
-			*p++ = '\\';
-			*p++ = 'r';
+			*p++ = "tn\0\0r"[c - '\t'];
 		} else if (c < 0x20 || c >= 0x7f) {
 			*p++ = '\\';
 			*p++ = 'x';
