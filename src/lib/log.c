@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -50,7 +51,17 @@ log_never_block(void)
 		lg.err_sock = errno == ENXIO;
 		return;
 	}
-	dup2(fd, STDERR_FILENO);
+	/*
+	 * The system call itself: musl's dup2 retries EBUSY (a race with
+	 * another thread's open; echod has one thread), and where the kernel
+	 * has only dup3 (AArch64) it tests fd == 2 with fcntl first, which
+	 * open() cannot return here (fds 0-2 are open): 96 bytes on arm64.
+	 */
+#ifdef SYS_dup2
+	syscall(SYS_dup2, fd, STDERR_FILENO);
+#else
+	syscall(SYS_dup3, fd, STDERR_FILENO, 0);
+#endif
 	close(fd);
 }
 
