@@ -91,7 +91,8 @@ syslog_connect(void)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (connect(fd, (const struct sockaddr *)(const void *)&dev_log, sizeof dev_log) < 0) {
+	/* The system call itself: nothing else in echod connects, and libc's is a wrapper. */
+	if (syscall(SYS_connect, fd, &dev_log, sizeof dev_log) < 0) {
 		close(fd);
 		return -1;
 	}
