@@ -158,7 +158,7 @@ log_v(int prio, int prefix, const char *f, va_list ap)
 	size_t n = 0, room = sizeof line - (lg.where == LOG_TO_STDERR);	/* and a newline */
 
 	if (lg.where != LOG_TO_STDERR)
-		n = fmt(line, room, "<%d>%s[%d]: ", SYSLOG_DAEMON | prio, lg.prog, (int)getpid());
+		n = fmt(line, room, "<%d>%s[%d]: ", SYSLOG_DAEMON | prio, lg.prog, (int)syscall(SYS_getpid));
 	else if (prefix)
 		n = fmt(line, room, "%s: ", lg.prog);
 	n += fmt_v(line + n, room - n, f, ap);
