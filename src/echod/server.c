@@ -26,6 +26,7 @@
 
 #include "config.h"
 #include "echo.h"
+#include "file.h"
 #include "log.h"
 #include "mono.h"
 #include "net.h"
@@ -442,8 +443,9 @@ server_run(const struct server_listeners *l, const struct opts *o)
 	/* On the listener (net_listen), not two setsockopt() calls in every child (activate.c says when not). */
 	sv.conf.timeouts_set = l->timeouts_set;
 	ratelimit_init(o->rate, o->burst != 0 ? o->burst : o->rate);
-	sv.st = mmap(NULL, sizeof *sv.st + o->maxchild * sizeof sv.st->slot[0],
-	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	sv.st = (void *)syscall(FILE_SYS_MMAP, 0L,
+	    (long)(sizeof *sv.st + o->maxchild * sizeof sv.st->slot[0]),
+	    (long)(PROT_READ | PROT_WRITE), (long)(MAP_SHARED | MAP_ANONYMOUS), -1L, 0L);
 	if (sv.st == MAP_FAILED)
 		log_die(71, "mmap: %m");
 	sv.st->log = *log_drops;	/* the listening line may have been dropped already */

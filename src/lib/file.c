@@ -18,13 +18,14 @@ file_map(const char *path, size_t *len)
 	if (fd < 0)
 		return NULL;
 	/*
-	 * lseek and munmap as system calls: musl's lseek takes _llseek's
+	 * lseek, mmap and munmap as system calls: musl's lseek takes _llseek's
 	 * 64-bit path on 32-bit targets, and its munmap waits on a lock of its
 	 * allocator; a zone file is far below 2 GiB.
 	 */
 	n = syscall(SYS_lseek, fd, 0L, SEEK_END);
 	if (n > 0)
-		m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+		m = (void *)syscall(FILE_SYS_MMAP, 0L, (long)n, (long)PROT_READ, (long)MAP_PRIVATE,
+		    (long)fd, 0L);
 	close(fd);
 	*len = n;
 	return m == MAP_FAILED ? NULL : m;
