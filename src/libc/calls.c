@@ -2,15 +2,13 @@
  * calls.c: the system calls echod makes most, each a call of syscall(), in
  * place of musl's wrappers, for echod in our static builds (board/
  * toolchain.mk, LIBC_ECHOD; echoprobe keeps musl's). musl inlines the
- * trap in every wrapper, and sends read, write, close, poll, connect and
- * sendto through __syscall_cp, its thread-cancellation entry, which a
- * program without threads never needs; here each is a few moves and a jump
- * into the one syscall(). Same contracts: -1 and errno on failure; close()
+ * trap in every wrapper, and sends read, write, close, poll and sendto
+ * through __syscall_cp, its thread-cancellation entry, which a program
+ * without threads never needs; here each is a few moves and a jump into
+ * the one syscall(). Same contracts: -1 and errno on failure; close()
  * counts EINTR as done, as musl and Linux do (the fd is gone either way).
- * Measured one by one, each saves bytes on every arch but getpid on arm64
- * (8 more), kept so that the set stays whole. dup2 stays musl's (smaller
- * than a syscall() with its EBUSY loop); lseek, munmap, bind, listen,
- * getsockname and kill are syscall() at their call sites in our code
+ * Calls made from one place only (lseek, munmap, mmap, bind, listen,
+ * getsockname, kill, getpid, connect, dup2) are syscall() at that place
  * instead (docs/size.md).
  */
 #include <errno.h>
@@ -54,12 +52,6 @@ poll(struct pollfd *fds, nfds_t n, int timeout)
 #endif
 }
 
-int
-connect(int fd, const struct sockaddr *sa, socklen_t len)
-{
-	return (int)syscall(SYS_connect, (long)fd, (long)sa, (long)len);
-}
-
 ssize_t
 sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *sa, socklen_t len)
 {
@@ -70,10 +62,4 @@ ssize_t
 send(int fd, const void *buf, size_t n, int flags)
 {
 	return sendto(fd, buf, n, flags, 0, 0);
-}
-
-pid_t
-getpid(void)
-{
-	return (pid_t)syscall(SYS_getpid);
 }
