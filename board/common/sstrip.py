@@ -7,8 +7,8 @@ of the sections (and non-loaded notes such as .ARM.attributes): 0.6 to 1.2
 KiB per binary. Like ELFkickers' sstrip, which OpenWrt runs on its images,
 this truncates the file after the last byte a program header covers, clears
 the section header fields of the ELF header, and gives back the zero bytes
-at the end of the last loaded segment (p_memsz still covers them: the kernel
-zero-fills them, as it does .bss). readelf -l, objdump -d --start-address
+at the end of the last loaded segment if it is writable (p_memsz still
+covers them: the kernel zero-fills them, as it does .bss). readelf -l, objdump -d --start-address
 and gdb's `info proc` keep working; readelf -S shows no sections.
 """
 import struct
@@ -41,10 +41,16 @@ def sstrip(path):
         raise SystemExit("sstrip: %s: a segment runs past the end of the file" % path)
     del data[keep:]
     # Zero bytes at the end are zero-filled by the kernel anyway (p_memsz
-    # covers them); every segment that reached into them ends before them.
-    while keep > phoff + phentsize * phnum and data[keep - 1] == 0:
-        keep -= 1
-    del data[keep:]
+    # covers them), as it does .bss: only where the segment they end is
+    # writable. At the end of a read-only one (a program with no .data
+    # ends with its text) they would need zeroing on a page that cannot be
+    # written: Linux leaves them to the file's mapping, but qemu-user's
+    # loader faults on them, so they stay.
+    last = [p for _, p in heads if p[isz] and p[iof] + p[isz] == keep]
+    if last and all(p[1 if is64 else 6] & 2 for p in last):   # p_flags & PF_W
+        while keep > phoff + phentsize * phnum and data[keep - 1] == 0:
+            keep -= 1
+        del data[keep:]
     for at, p in heads:
         if p[isz] and p[iof] + p[isz] > keep:
             p[isz] = max(0, keep - p[iof])

@@ -55,6 +55,15 @@ stripped_ok() {
 	readelf -SW "$1" 2>&1 | grep -q 'no sections' &&
 	file -b "$1" | grep -q ', no section header'
 }
+# Every read-only segment is whole in the file: zero bytes cut from its end
+# would need zeroing on a page that cannot be written, which qemu-user's
+# loader faults on (only a writable segment's tail is .bss-like).
+loads_ok() {
+	readelf -lW "$1" | awk '$1 == "LOAD" { n++; w = 0
+		for (i = 7; i < NF; i++) if ($i ~ /W/) w = 1
+		if (!w && $5 != $6) { print "    read-only LOAD with FileSiz " $5 " MemSiz " $6; bad = 1 } }
+		END { exit bad || !n }'
+}
 # size_ok BIN ARCH COLUMN: the budget is column COLUMN of ARCH's line.
 size_ok() {
 	_b=$(awk -v a="$2" -v c="$3" '$1 == a { print $c }' "$SIZE_BUDGET")
@@ -114,6 +123,7 @@ for a in $ARCHES; do
 		check "$n/elf-$class-$endian-$machine" elf_ok "$b" "$class" "$endian" "$machine" "$flags"
 		check "$n/static-no-interp" static_ok "$b"
 		check "$n/stripped" stripped_ok "$b"
+		check "$n/read-only-segments-whole" loads_ok "$b"
 	done
 	check "$a/echod/size-budget" size_ok "$O/$a/echod" "$a" 2
 	check "$a/echoprobe/size-budget" size_ok "$O/$a/echoprobe" "$a" 3
