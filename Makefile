@@ -98,7 +98,7 @@ $(B)/obj/%.o: src/%.c $(HEADERS) $(B)/flags Makefile board/toolchain.mk $(TC_DEP
 
 $(B)/echod: $(ECHOD_OBJ) $(ECHOD_LIBC_OBJ) $(TC_DEPS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(ALL_LDFLAGS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(ALL_LDFLAGS) $(ECHOD_LDFLAGS)
 	$(Q)$(STRIP) -s -R .comment -R '.note*' $@
 	$(Q)$(SSTRIP) $@
 

@@ -117,10 +117,12 @@ LIBC_SRC_armel      = $(LIBC_SRC_COMMON) div.c
 LIBC_SRC_arm64      = $(LIBC_SRC_COMMON) syscall.c
 LIBC_SRC_mipsel     = $(LIBC_SRC_COMMON)
 LIBC_SRC_mips       = $(LIBC_SRC_COMMON)
-# echod only: its own start-up and errno instead of musl's, which set up
-# the thread pointer and TLS that echod never uses (src/libc/start.c), and
-# its most used system calls without musl's cancellation entry (calls.c).
+# echod only: its own entry point, start-up and errno instead of musl's
+# crt files and start-up, which set up the thread pointer and TLS that echod
+# never uses (src/libc/start.c; hence -nostartfiles), and its most used
+# system calls without musl's cancellation entry (calls.c).
 LIBC_ECHOD_SRC      = start.c calls.c
+ECHOD_LDFLAGS_CROSS = -nostartfiles
 # musl's own code calls them, on MIPS with plain jumps that cannot switch to
 # MIPS16 (ld: "unsupported jump between ISA modes"): they stay MIPS32 there.
 LIBC_CFLAGS_mipsel  = -mno-mips16
@@ -205,6 +207,7 @@ TC_LDFLAGS = -no-pie $(ARCH_LDFLAGS_$(ARCH))
 TC_DEPS    = $(SYSROOT)/musl.specs
 LIBC_SRC   = $(LIBC_SRC_$(ARCH))
 LIBC_ECHOD = $(LIBC_ECHOD_SRC)
+ECHOD_LDFLAGS = $(ECHOD_LDFLAGS_CROSS)
 LIBC_CFLAGS = $(LIBC_CFLAGS_$(ARCH))
 else
 $(error ARCH=$(ARCH) needs a compiler: give CC=, CROSS_COMPILE= or CROSS= (a packager's toolchain), or use host or one of $(CROSS_ARCHES))
