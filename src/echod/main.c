@@ -31,7 +31,7 @@ usage_error(const struct opts *o, const char *why)
 
 	/* Under inetd stdin, stdout and stderr are the connection: only the echo goes there. */
 	if (o->inetd) {
-		log_open("echod", LOG_TO_SYSLOG_ONLY, 0);
+		log_open(LOG_TO_SYSLOG_ONLY, 0);
 		log_die(EX_USAGE, "%s", why);
 	}
 	opts_text(usage, 0);
@@ -181,9 +181,9 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (o.inetd)	/* errors included: nothing but the echo on the connection */
-		log_open("echod", LOG_TO_SYSLOG_ONLY, o.quiet || !o.syslog);
+		log_open(LOG_TO_SYSLOG_ONLY, o.quiet || !o.syslog);
 	else
-		log_open("echod", o.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, o.quiet);
+		log_open(o.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, o.quiet);
 	if (!o.syslog && !o.inetd)
 		log_never_block();
 	tz_init();	/* once, so no child reads /etc/localtime again */

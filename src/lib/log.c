@@ -23,15 +23,17 @@
 #define SYSLOG_ERR 3
 
 static struct log_drops own_drops;
-struct log_drops *log_drops = &own_drops;
+struct log_drops *log_drops;
 
-/* This file's variables, in one object: one base address for them all (lg.). */
+/*
+ * This file's variables, in one object: one base address for them all
+ * (lg.). All zeros until log_open: no .data to carry in the file.
+ */
 static struct {
-	const char *prog;
 	int where, quiet;
 	int fd;		/* the /dev/log socket, -1: none */
 	int err_sock;	/* stderr is a socket: sent with MSG_DONTWAIT */
-} lg = { "echod", LOG_TO_STDERR, 0, -1, 0 };
+} lg;
 
 /*
  * Serving must never wait for the log: a pipe nobody reads, a terminal
@@ -66,9 +68,10 @@ log_never_block(void)
 }
 
 void
-log_open(const char *prog, int where, int quiet)
+log_open(int where, int quiet)
 {
-	lg.prog = prog;
+	log_drops = &own_drops;
+	lg.fd = -1;
 	lg.where = where;
 	lg.quiet = quiet;
 }
@@ -158,9 +161,9 @@ log_v(int prio, int prefix, const char *f, va_list ap)
 	size_t n = 0, room = sizeof line - (lg.where == LOG_TO_STDERR);	/* and a newline */
 
 	if (lg.where != LOG_TO_STDERR)
-		n = fmt(line, room, "<%d>%s[%d]: ", SYSLOG_DAEMON | prio, lg.prog, (int)syscall(SYS_getpid));
+		n = fmt(line, room, "<%d>echod[%d]: ", SYSLOG_DAEMON | prio, (int)syscall(SYS_getpid));
 	else if (prefix)
-		n = fmt(line, room, "%s: ", lg.prog);
+		n = fmt(line, room, "echod: ");
 	n += fmt_v(line + n, room - n, f, ap);
 	n = add_drops(line, n, room);
 	if (lg.where == LOG_TO_STDERR)

@@ -5,14 +5,15 @@
 #ifndef ECHOD_LOG_H
 #define ECHOD_LOG_H
 
-#include <stdnoreturn.h>
-
 #define LOG_TO_STDERR 0
 #define LOG_TO_SYSLOG 1
 #define LOG_TO_SYSLOG_ONLY 2	/* not even a start-up failure on stderr: inetd mode */
 
-/* prog prefixes warnings and errors ("echod: ..."); quiet drops log_conn lines. */
-void log_open(const char *prog, int where, int quiet);
+/*
+ * Before any log_msg: where lines go; quiet drops log_conn lines. Warnings
+ * and errors start "echod: ", the only program that logs here.
+ */
+void log_open(int where, int quiet);
 
 /*
  * stderr made non-blocking for this process and its children (a description
