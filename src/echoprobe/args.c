@@ -57,7 +57,7 @@ usage(const char *f, ...)
 	va_list ap;
 
 	va_start(ap, f);
-	out_vwarn(f, ap);
+	out_vwarn(f, &ap);
 	va_end(ap);
 	log_puts(STDERR_FILENO, usage_text);
 	log_puts(STDERR_FILENO, "Try 'echoprobe --help' for more information.\n");

@@ -25,7 +25,7 @@ out_fail(struct probe_err *e, int code, const char *f, ...)
 		return;
 	e->code = code;
 	va_start(ap, f);
-	fmt_v(e->msg, sizeof e->msg, f, ap);
+	fmt_v(e->msg, sizeof e->msg, f, &ap);
 	va_end(ap);
 }
 
@@ -35,7 +35,7 @@ out_fail(struct probe_err *e, int code, const char *f, ...)
  * counts are 0.5 KiB (ARM) to 0.9 KiB (arm64) that a client does not need.
  */
 void
-out_vwarn(const char *f, va_list ap)
+out_vwarn(const char *f, va_list *ap)
 {
 	char line[512];
 	size_t n = 11;
@@ -52,7 +52,7 @@ out_die(int code, const char *f, ...)
 	va_list ap;
 
 	va_start(ap, f);
-	out_vwarn(f, ap);
+	out_vwarn(f, &ap);
 	va_end(ap);
 	exit(code);
 }
@@ -68,7 +68,7 @@ out_put(const char *f, ...)
 	va_list ap;
 
 	va_start(ap, f);
-	nout += fmt_v(out + nout, sizeof out - nout, f, ap);
+	nout += fmt_v(out + nout, sizeof out - nout, f, &ap);
 	va_end(ap);
 	if (nout > sizeof out - 512) {
 		(void)net_write_all(STDOUT_FILENO, out, nout);

@@ -57,7 +57,7 @@ struct probe_err {
 };
 
 /* "echoprobe: message" on stderr; out_die exits with code after it. */
-void out_vwarn(const char *f, va_list ap);
+void out_vwarn(const char *f, va_list *ap);
 noreturn void out_die(int code, const char *f, ...);
 
 /* Records code and message in e, unless e already holds a failure. */

@@ -18,7 +18,7 @@ bad(char *why, const char *f, ...)
 	va_list ap;
 
 	va_start(ap, f);
-	fmt_v(why, PV_WHY, f, ap);
+	fmt_v(why, PV_WHY, f, &ap);
 	va_end(ap);
 	return PV_BAD;
 }

@@ -194,8 +194,9 @@ fmt_peer(char *out, const struct sockaddr *sa)
 }
 
 size_t
-fmt_v(char *buf, size_t cap, const char *f, va_list ap)
+fmt_v(char *buf, size_t cap, const char *f, va_list *app)
 {
+	va_list ap;
 	int saved_errno = errno;
 	char tmp[80];
 	const char *s, *arg = NULL;
@@ -205,6 +206,7 @@ fmt_v(char *buf, size_t cap, const char *f, va_list ap)
 
 	if (cap == 0)
 		return 0;
+	va_copy(ap, *app);
 	for (; *f != '\0'; f++) {
 		/* Each turn appends len bytes at s: a character of f, or what a
 		 * conversion made (mostly in tmp), as far as they fit before the
@@ -282,6 +284,7 @@ fmt_v(char *buf, size_t cap, const char *f, va_list ap)
 		while (len-- > 0 && n + 1 < cap)
 			buf[n++] = *s++;
 	}
+	va_end(ap);
 	buf[n] = '\0';
 	errno = saved_errno;
 	return n;
@@ -294,7 +297,7 @@ fmt(char *buf, size_t cap, const char *f, ...)
 	size_t n;
 
 	va_start(ap, f);
-	n = fmt_v(buf, cap, f, ap);
+	n = fmt_v(buf, cap, f, &ap);
 	va_end(ap);
 	return n;
 }

@@ -19,9 +19,12 @@ extern const char fmt_hexdigit[16];
  *   %P  a struct sockaddr *, as Python prints a peer: ('127.0.0.1', 34708)
  *   %A  a struct sockaddr *, numeric address only: 127.0.0.1, ::1
  * Writes at most cap-1 characters and a NUL; returns the length written.
+ * ap is passed by address and read through a copy, so *ap is left as it
+ * was: on AArch64 a va_list is a 32-byte struct, which a call by value
+ * copies at every caller (84 bytes of echod there).
  */
 #define FMT_S_MAX 64
-size_t fmt_v(char *buf, size_t cap, const char *f, va_list ap);
+size_t fmt_v(char *buf, size_t cap, const char *f, va_list *ap);
 size_t fmt(char *buf, size_t cap, const char *f, ...);
 
 /*

@@ -155,7 +155,7 @@ add_drops(char *line, size_t n, size_t cap)
 }
 
 static void
-log_v(int prio, int prefix, const char *f, va_list ap)
+log_v(int prio, int prefix, const char *f, va_list *ap)
 {
 	char line[512];
 	size_t n = 0, room = sizeof line - (lg.where == LOG_TO_STDERR);	/* and a newline */
@@ -192,7 +192,7 @@ log_msg(int how, const char *f, ...)
 		return;
 	for (;;) {
 		va_start(ap, f);
-		log_v(how & 7, !(how & LOG_CONN_LINE), f, ap);
+		log_v(how & 7, !(how & LOG_CONN_LINE), f, &ap);
 		va_end(ap);
 		if (how >> LOG_EXIT_SHIFT == 0)
 			return;
