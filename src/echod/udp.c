@@ -14,6 +14,7 @@
 #include <errno.h>
 
 #include "dscp.h"
+#include "fmt.h"
 #include "log.h"
 #include "mono.h"
 #include "net.h"
@@ -66,7 +67,7 @@ bad_source(const union net_addr *a, unsigned ours)
 		return 1;
 	if (a->sa.sa_family == AF_INET)
 		return bad_v4((const unsigned char *)&a->sin.sin_addr);
-	if (IN6_IS_ADDR_V4MAPPED(&a->sin6.sin6_addr))
+	if (fmt_is_v4mapped(&a->sin6.sin6_addr))
 		return bad_v4(v6 + 12);
 	return v6[0] == 0xff || IN6_IS_ADDR_UNSPECIFIED(&a->sin6.sin6_addr);
 }

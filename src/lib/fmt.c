@@ -142,6 +142,14 @@ fmt_ipv6(char *out, const unsigned char *a)
 	return n;
 }
 
+const unsigned char fmt_v4mapped_prefix[12] = { [10] = 0xff, [11] = 0xff };
+
+int
+fmt_is_v4mapped(const void *a)
+{
+	return memcmp(a, fmt_v4mapped_prefix, sizeof fmt_v4mapped_prefix) == 0;
+}
+
 size_t
 fmt_addr(char *out, const struct sockaddr *sa)
 {
@@ -151,7 +159,7 @@ fmt_addr(char *out, const struct sockaddr *sa)
 	if (sa->sa_family == AF_INET6) {
 		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
 
-		return IN6_IS_ADDR_V4MAPPED(a) ? fmt_ipv4(out, a->s6_addr + 12) :
+		return fmt_is_v4mapped(a) ? fmt_ipv4(out, a->s6_addr + 12) :
 		    fmt_ipv6(out, a->s6_addr);
 	}
 	out[0] = '?';

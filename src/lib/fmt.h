@@ -38,6 +38,14 @@ int fmt_parse_ulong(const char **sp, unsigned long max, unsigned long *out);
 /* Unsigned decimal into out (at least 21 bytes); returns the length. */
 size_t fmt_ulong(char *out, unsigned long long v);
 
+/*
+ * ::ffff:0:0/96: whether the 16 bytes at a are an IPv4-mapped IPv6 address,
+ * its last four then the IPv4 one. One memcmp instead of the twelve byte
+ * compares of IN6_IS_ADDR_V4MAPPED at each use.
+ */
+extern const unsigned char fmt_v4mapped_prefix[12];
+int fmt_is_v4mapped(const void *a);
+
 /* Numeric address of sa (IPv4-mapped IPv6 as IPv4); out >= 46 bytes. */
 size_t fmt_addr(char *out, const struct sockaddr *sa);
 

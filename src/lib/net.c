@@ -10,6 +10,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "net.h"
 
 ssize_t
@@ -231,13 +232,12 @@ net_host_key(const union net_addr *a, unsigned char out[16], unsigned v6bits)
 	unsigned i;
 
 	if (a->sa.sa_family == AF_INET) {
-		memset(out, 0, 10);
-		out[10] = out[11] = 0xff;
+		memcpy(out, fmt_v4mapped_prefix, 12);
 		memcpy(out + 12, &a->sin.sin_addr, 4);
 		return;
 	}
 	memcpy(out, &a->sin6.sin6_addr, 16);
-	if (IN6_IS_ADDR_V4MAPPED(&a->sin6.sin6_addr))
+	if (fmt_is_v4mapped(&a->sin6.sin6_addr))
 		return;
 	for (i = 0; i < 16; i++, v6bits = v6bits > 8 ? v6bits - 8 : 0)
 		if (v6bits < 8)

@@ -245,6 +245,32 @@ test_peers(void)
 	CHECK_STR(buf, n, "0.0.0.0:65535", "fmt: %%A address only");
 }
 
+/*
+ * fmt_is_v4mapped against the C library's IN6_IS_ADDR_V4MAPPED: the mapped
+ * form, and it with each prefix byte changed (one bit, or all bits).
+ */
+static void
+test_v4mapped(void)
+{
+	struct in6_addr a;
+	size_t i, bad = 0;
+	int bit;
+
+	inet_pton(AF_INET6, "::ffff:192.0.2.1", &a);
+	CHECK(fmt_is_v4mapped(&a) && IN6_IS_ADDR_V4MAPPED(&a), "fmt_is_v4mapped: ::ffff:192.0.2.1");
+	for (i = 0; i < 16; i++)
+		for (bit = 0; bit < 9; bit++) {
+			inet_pton(AF_INET6, "::ffff:192.0.2.1", &a);
+			a.s6_addr[i] ^= bit < 8 ? 1 << bit : 0xff;
+			if (!fmt_is_v4mapped(&a) != !IN6_IS_ADDR_V4MAPPED(&a))
+				bad++;
+		}
+	inet_pton(AF_INET6, "::192.0.2.1", &a);
+	if (fmt_is_v4mapped(&a))
+		bad++;
+	CHECK(bad == 0, "fmt_is_v4mapped: agrees with IN6_IS_ADDR_V4MAPPED on 144 changed bytes");
+}
+
 int
 main(void)
 {
@@ -254,6 +280,7 @@ main(void)
 	test_untrusted();
 	test_parse();
 	test_peers();
+	test_v4mapped();
 	test_errmsg();
 	test_literals();
 	test_ulong();
