@@ -71,12 +71,16 @@ QEMU_mips   = qemu-mips-static
 MIPS16             ?= 1
 MIPS16_CFLAGS       = $(if $(filter 1,$(MIPS16)),-mips16 -minterlink-mips16)
 LTO_CFLAGS          = -flto
-# Three of gcc's -Os passes that cost bytes in these programs (docs/size.md):
+# Five of gcc's -Os passes that cost bytes in these programs (docs/size.md):
 # interprocedural scalar replacement (clones with split-up arguments), the
-# second scheduling pass (longer register lifetimes, more spills) and
-# shrink-wrapping (more than one epilogue). Each saves on some arch and
-# costs on none.
-SIZE_CFLAGS         = -fno-ipa-sra -fno-schedule-insns2 -fno-shrink-wrap
+# second scheduling pass (longer register lifetimes, more spills),
+# shrink-wrapping (more than one epilogue), loop-invariant motion (a value
+# kept in a register across a loop that holds calls, so saved and restored
+# around it) and tail merging of GIMPLE blocks (extra jumps and moves where
+# the merged tails differ in registers). Each saves on some arch and costs
+# on none.
+SIZE_CFLAGS         = -fno-ipa-sra -fno-schedule-insns2 -fno-shrink-wrap \
+	-fno-move-loop-invariants -fno-tree-tail-merge
 ARCH_CFLAGS_armhf   = -mthumb
 ARCH_CFLAGS_armel   = -mthumb
 ARCH_CFLAGS_mipsel  = -mno-abicalls -mno-check-zero-division $(MIPS16_CFLAGS)
