@@ -39,6 +39,8 @@
 #include <unistd.h>
 
 int main(int, char **, char **);
+int *__errno_location(void);
+int *___errno_location(void);
 
 /*
  * The kernel enters at _start (__start on MIPS, ld's default there) with
