@@ -4,7 +4,7 @@
 # ABI, MIPS16e code on MIPS); static (no PT_INTERP, no dynamic section); stripped; a rebuild in
 # another output folder is byte-identical; sizes within $SIZE_BUDGET; echod
 # never touches the thread pointer (thread_pointer_ok); starts under
-# qemu-user; then the unit and host suites under qemu-user through
+# qemu-user (on armel also built with -marm: the ARM-mode entry); then the unit and host suites under qemu-user through
 # `make check-unit/check-host ARCH=...`, whose PASS/FAIL lines land in their
 # own logs (unit-ARCH.log, host-ARCH.log); here only a non-zero exit of theirs
 # is reported. (A packager's toolchain, CC= or CROSS_COMPILE=, is tested by
@@ -138,6 +138,18 @@ for a in $ARCHES; do
 	rm -rf "$tw"
 	v=$("$qemu" "$O/$a/echod" -V 2>&1)
 	check "$a/echod/runs-under-$qemu" test "${v#echod }" != "$v"
+	# echod's entry point in ARM's other instruction set (src/libc/start.c):
+	# our builds are Thumb, a -marm in CFLAGS takes the ARM-mode _start.
+	if [ "$a" = armel ]; then
+		rm -rf "$tw"
+		if mk "marm-$a" O="$tw" ARCH="$a" CFLAGS="-Os -marm" "$tw/$a/echod"; then
+			v=$("$qemu" "$tw/$a/echod" -V 2>&1)
+			check "$a/echod/arm-mode-entry-runs" test "${v#echod }" != "$v"
+		else
+			fail "$a/echod/arm-mode-entry-runs" "-marm build failed"
+		fi
+		rm -rf "$tw"
+	fi
 
 	# Same sources, another output folder: same bytes.
 	r=$O/repro
