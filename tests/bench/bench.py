@@ -4,6 +4,10 @@ make bench: echod side by side with what users would pick instead, on
 loopback, each server on its own 127.0.0.1 port, measured by echoprobe.
 Rounds are interleaved (every server once per round, the order rotated),
 results are medians, and each ratio is to echod (raw) in the same round.
+Connection rates move most with the other jobs on the machine, so they are
+paired: each server's rate runs sit next to echod rate runs of their own
+(E1 X1 X16 E16 or X1 E1 E16 X16, alternating), and a rate ratio is to the
+echod run next to it.
 Every server is started in its own session and killed at the end, also on
 failure or ^C.
 
@@ -304,18 +308,38 @@ def cpu_seconds(pid):
         return None
 
 
-def measure(srv):
+def rate(srv, workers):
+    return probe_json("-m", srv.mode, "-r", workers, "-c", N_RATE, "-w", T_RATE, "-W", 5,
+                      "127.0.0.1", srv.port)
+
+
+def conn_per_s(r):
+    return r.get("conn_per_s") if r.get("status") == 0 else None
+
+
+def measure(srv, pair=None, pair_first=False):
+    """One round of srv. With pair (echod), its rate runs are paired with
+    echod's: pair_first E1 X1 X16 E16, else X1 E1 E16 X16."""
     m = srv.mode
     host, port = "127.0.0.1", srv.port
     res = {}
+    pruns = []
+    if pair and pair_first:
+        pruns.append(rate(pair, 1))
     c0 = cpu_seconds(srv.proc.pid)
-    r1 = probe_json("-m", m, "-r", 1, "-c", N_RATE, "-w", T_RATE, "-W", 5, host, port)
+    r1 = rate(srv, 1)
     c1 = cpu_seconds(srv.proc.pid)
-    r16 = probe_json("-m", m, "-r", 16, "-c", N_RATE, "-w", T_RATE, "-W", 5, host, port)
+    if pair and not pair_first:
+        pruns += [rate(pair, 1), rate(pair, 16)]
+    r16 = rate(srv, 16)
+    if pair and pair_first:
+        pruns.append(rate(pair, 16))
+    if pair:
+        res["pair_conn1"], res["pair_conn16"] = conn_per_s(pruns[0]), conn_per_s(pruns[1])
+        res["pair_errors"] = [x.get("error") for x in pruns if x.get("status") != 0]
     rtt = probe_json("-m", m, "-c", N_RTT, "-i", 0, "-q", "-W", 5, host, port)
     st = probe_json("-m", m, "-b", MIB, "-W", 5, host, port)
-    res["conn1"] = r1.get("conn_per_s") if r1.get("status") == 0 else None
-    res["conn16"] = r16.get("conn_per_s") if r16.get("status") == 0 else None
+    res["conn1"], res["conn16"] = conn_per_s(r1), conn_per_s(r16)
     res["rtt50"] = rtt["rtt_us"]["p50"] if rtt.get("status") == 0 else None
     res["rtt99"] = rtt["rtt_us"]["p99"] if rtt.get("status") == 0 else None
     res["mbs"] = st.get("mb_per_s") if st.get("status") == 0 else None
@@ -355,14 +379,17 @@ def main():
         srv.wait_up()
         running.append(srv)
     log("%d servers up; %d rounds" % (len(running), ROUNDS))
+    echod = next(s for s in running if s.name == "echod")
     results = {s.name: [] for s in running}
     errors = {s.name: [] for s in running}
     for r in range(ROUNDS):
         order = running[r % len(running):] + running[:r % len(running)]
-        for srv in order:
-            res, errs = measure(srv)
+        for i, srv in enumerate(order):
+            pair = echod if srv is not echod else None
+            res, errs = measure(srv, pair, (r + i) % 2 == 0)
             results[srv.name].append(res)
             errors[srv.name] += errs
+            errors["echod"] += res.pop("pair_errors", [])
             log("round %d %-14s %s%s" % (r + 1, srv.name, json.dumps(res),
                                        (" errors: %s" % errs) if errs else ""))
     sizes = {s.name: (os.path.getsize(s.binary), is_static(s.binary), s.binary) for s in running}
@@ -380,8 +407,14 @@ def summarize(running, results):
         s = {}
         for key, _, _ in METRICS:
             s[key] = med([row[key] for row in rows])
-            ratios = [row[key] / b[key] for row, b in zip(rows, base)
-                      if row[key] is not None and b[key]]
+            # Rates: to the paired echod runs (measure()); echod's own: all its runs.
+            pairs = [(row[key], row.get("pair_" + key)) for row in rows] \
+                if key in ("conn1", "conn16") and srv.name != "echod" else \
+                [(row[key], b[key]) for row, b in zip(rows, base)]
+            if key in ("conn1", "conn16") and srv.name == "echod":
+                s[key] = med([row[key] for row in rows] + [row.get("pair_" + key)
+                             for n in results if n != "echod" for row in results[n]])
+            ratios = [a / b for a, b in pairs if a is not None and b]
             s[key + "_ratio"] = med(ratios)
             s[key + "_n"] = len([row for row in rows if row[key] is not None])
         s["nproc"] = med([row["nproc"] for row in rows])
@@ -457,7 +490,10 @@ def write_report(running, summary, sizes, errors):
              "Loopback, every server on its own 127.0.0.1 port, measured by echoprobe; "
              "%d interleaved rounds (every server once per round, the order rotated), medians. "
              "A ratio is a server's value over echod (raw)'s in the same round, then the median "
-             "of those: this machine is noisy, and only ratios measured in one run compare.%s\n"
+             "of those: this machine is noisy, and only ratios measured in one run compare. "
+             "Connection rates are paired: each server's two rate runs sit next to two echod runs "
+             "of their own (E1 X1 X16 E16, or X1 E1 E16 X16 in the next round), and a rate ratio "
+             "is to the echod run beside it; echod's rates are the median of all its runs.%s\n"
              % (ROUNDS, " **BENCH_QUICK: tiny counts, a smoke test, not a measurement.**"
                 if QUICK else ""))
     if have_chart:
