@@ -56,6 +56,8 @@ struct state {
 	struct slot slot[];	/* opt->maxchild of them */
 };
 
+extern char _end[];	/* the end of .bss, from the linker */
+
 /* The parent's own variables, in one object: one base address for them all. */
 static struct {
 	const struct opts *opt;
@@ -443,7 +445,17 @@ server_run(const struct server_listeners *l, const struct opts *o)
 	/* On the listener (net_listen), not two setsockopt() calls in every child (activate.c says when not). */
 	sv.conf.timeouts_set = l->timeouts_set;
 	ratelimit_init(o->rate, o->burst != 0 ? o->burst : o->rate);
-	sv.st = (void *)syscall(FILE_SYS_MMAP, 0L,
+	/*
+	 * Where the kernel can, 64 KiB past the end of .bss: in the few MiB
+	 * whose page tables the program's data already has (a 2 MiB block on
+	 * x86_64 and arm64 with 4 KiB pages), with an unmapped gap between.
+	 * Left to the kernel, the map goes next to the vDSO, whose page tables
+	 * fork then copies too: every child allocated, zeroed and freed two
+	 * table pages more than the minimal fork loop's (VmPTE 32 KiB against
+	 * 24; tests/bench/analysis.md). A hint, never MAP_FIXED: if the place
+	 * is taken, the map goes anywhere, as before.
+	 */
+	sv.st = (void *)syscall(FILE_SYS_MMAP, (long)(_end + 65536),
 	    (long)(sizeof *sv.st + o->maxchild * sizeof sv.st->slot[0]),
 	    (long)(PROT_READ | PROT_WRITE), (long)(MAP_SHARED | MAP_ANONYMOUS), -1L, 0L);
 	if (sv.st == MAP_FAILED)

@@ -1,5 +1,5 @@
 /*
- * file.c: whole files, mapped read-only.
+ * file.c: whole files, mapped read-only or read into a buffer.
  */
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -36,4 +36,24 @@ file_unmap(const unsigned char *p, size_t len)
 {
 	if (p != NULL)
 		syscall(SYS_munmap, p, len);
+}
+
+/*
+ * The buffer is its caller's: nothing stays mapped, so a file truncated or
+ * rewritten in place later cannot fault (SIGBUS) in a reader of it. No
+ * EINTR: it is read before any signal is caught (echod catches none).
+ */
+long
+file_read(const char *path, void *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, (char *)buf + got, size - got)) > 0)
+		got += n;
+	close(fd);
+	return n < 0 || got == size ? -1 : (long)got;
 }

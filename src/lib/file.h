@@ -1,7 +1,8 @@
 /*
- * file.h: a whole file, mapped read-only (zoneinfo, /etc/hosts,
- * /etc/resolv.conf): any length, no buffer to size, no stdio, and the
- * pages stay shared with the page cache.
+ * file.h: a whole file, mapped read-only (/etc/hosts, /etc/resolv.conf:
+ * any length, no buffer to size, no stdio, and the pages stay shared with
+ * the page cache), or read into a buffer (zoneinfo: a server keeps nothing
+ * mapped that a rewrite of the file could make fault).
  */
 #ifndef ECHOD_FILE_H
 #define ECHOD_FILE_H
@@ -25,5 +26,8 @@
 /* The file at path and its length, or NULL if it cannot be opened or mapped (empty, a directory). */
 const unsigned char *file_map(const char *path, size_t *len);
 void file_unmap(const unsigned char *p, size_t len);
+
+/* Reads the whole file at path into buf: its length, or -1 if it cannot be read or is size bytes or more. */
+long file_read(const char *path, void *buf, size_t size);
 
 #endif

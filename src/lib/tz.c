@@ -34,11 +34,29 @@ static struct {
 	long std_west, dst_west;	/* as TZ writes them: seconds west of UTC */
 	int has_dst;
 	struct rule rules[2];	/* DST starts, DST ends */
-	/* The mapped TZif file, and in it the v2 transitions, their types' indexes and the types. */
+	/* The TZif file (NULL: none), and in it the v2 transitions, their types' indexes and the types. */
 	const unsigned char *map, *trans, *idx, *types;
 	size_t map_len;
 	unsigned long ntrans, ntypes;
 } z;
+
+/*
+ * The TZif file, read whole (file.h says why not mapped). Debian's largest
+ * is under 4 KiB; one of this size or more is no zone (UTC). In .bss, so
+ * it costs no file bytes and memory only for the pages a file fills, next
+ * to the program's other data: a map of its own would be one more area to
+ * copy at every fork, and the page tables of its own (server.c).
+ */
+static unsigned char zone_file[16384];
+
+static const unsigned char *
+zone_read(const char *path)
+{
+	long n = file_read(path, zone_file, sizeof zone_file);
+
+	z.map_len = n;
+	return n < 0 ? NULL : zone_file;
+}
 
 /* ---- POSIX TZ strings (musl's getint, getoff, getrule, getname) ---- */
 
@@ -201,7 +219,6 @@ tz_init(void)
 	char path[sizeof dirs + 256];
 	size_t n, k;
 
-	file_unmap(z.map, z.map_len);
 	z.map = NULL;
 	if (s == NULL)
 		s = "/etc/localtime";
@@ -215,17 +232,16 @@ tz_init(void)
 		s += *s == ':';
 		n = strlen(s);
 		if (*s == '/' || *s == '.')
-			z.map = file_map(s, &z.map_len);
+			z.map = zone_read(s);
 		else if (n < 256 && strchr(s, '.') == NULL)
 			for (p = dirs; z.map == NULL && *p != '\0'; p += k + 1) {
 				k = strlen(p);
 				memcpy(path, p, k);
 				memcpy(path + k, s, n + 1);
-				z.map = file_map(path, &z.map_len);
+				z.map = zone_read(path);
 			}
 		s = z.map != NULL ? zone_table() : NULL;
 		if (s == NULL) {
-			file_unmap(z.map, z.map_len);
 			z.map = NULL;
 			s = "";		/* UTC */
 		}

@@ -13,9 +13,9 @@ struct tz_tm {
  * Reads the zone once: TZ as musl reads it (a POSIX TZ string such as
  * "CET-1CEST,M3.5.0,M10.5.0/3", or a zoneinfo file: ":path", "/path" or
  * "Europe/Berlin"), or /etc/localtime without TZ; UTC if none is usable.
- * A zoneinfo file is mapped read-only, shared with the page cache, and its
- * transition table is used up to the last transition, its POSIX footer
- * after it. Call it again after TZ changes.
+ * A zoneinfo file is read whole (up to 16 KiB), and its transition table
+ * is used up to the last transition, its POSIX footer after it. Call it
+ * again after TZ changes.
  */
 void tz_init(void);
 

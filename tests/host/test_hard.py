@@ -13,7 +13,7 @@ import subprocess
 import threading
 import time
 
-from echotest import (EMULATED, INSTRUMENTED, Server, exchange, fd_count, mask_time, proc_stat,
+from echotest import (ECHOD, EMULATED, INSTRUMENTED, Server, exchange, fd_count, mask_time, proc_stat,
                       recv_all, status_field, timeout, wait_until)
 
 
@@ -147,6 +147,38 @@ def test_fork_failure(t):
         wait_until(lambda: not srv.children(), 10)
         t.check(exchange(srv.connect(), b"again") == b"again",
                 "fork failure: served again once a process slot is free")
+
+
+def maps_of(pid):
+    """(start, end, perms, path) of each area of pid."""
+    out = []
+    with open("/proc/%d/maps" % pid) as f:
+        for line in f:
+            p = line.split()
+            lo, hi = (int(x, 16) for x in p[0].split("-"))
+            out.append((lo, hi, p[1], p[5] if len(p) > 5 else ""))
+    return out
+
+
+def test_layout(t):
+    """The parent's memory: nothing the minimal fork loop has not, so fork copies no more page tables."""
+    if EMULATED:
+        t.check(True, "layout: skipped under emulation (the maps are the emulator's)")
+        return
+    with Server("-m", "classic", "-C", "4", env={"TZ": "America/New_York"}) as srv:
+        t.check(exchange(srv.connect(), b"x").startswith(b"Echo=>b'x' at "), "layout: serving")
+        maps = maps_of(srv.pid)
+        shared = [m for m in maps if m[2] == "rw-s"]
+        binary = os.path.realpath(ECHOD)
+        data_end = max([m[1] for m in maps if m[3] == binary] +
+                       [m[1] for i, m in enumerate(maps) if i > 0 and maps[i - 1][3] == binary
+                        and m[0] == maps[i - 1][1] and m[3] == ""])	# .bss after the file's data
+        t.check(len(shared) == 1 and data_end < shared[0][0] and
+                shared[0][0] >> 21 == (data_end - 1) >> 21,
+                "layout: the shared state in the 2 MiB block of .bss, after a gap (.bss ends %#x, %s)"
+                % (data_end, ["%#x-%#x" % m[:2] for m in shared]))
+        t.check(not any("zoneinfo" in m[3] for m in maps),
+                "layout: the zone file read, not kept mapped", "\n".join(m[3] for m in maps))
 
 
 def test_child_killed(t):
@@ -290,6 +322,6 @@ def test_load(t):
                         str(status_field(srv.pid, "RssAnon")))
 
 
-TESTS = [test_child_limit, test_per_source, test_idle_timeout, test_emfile, test_fork_failure,
+TESTS = [test_child_limit, test_per_source, test_idle_timeout, test_emfile, test_fork_failure, test_layout,
          test_child_killed, test_reset_mid_reply, test_half_close, test_never_reads, test_privdrop,
          test_load]

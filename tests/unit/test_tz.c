@@ -214,24 +214,38 @@ test_posix_strings(void)
 	    "%lld times, %lld offset changes", i + 1, checks, changes);
 }
 
-/* A TZif file cut short anywhere is no zone (UTC), and reading it stays in bounds. */
-static void
-test_truncated(void)
+/*
+ * New_York's TZif file into data, and a temporary file at path (a mkstemp
+ * template) that TZ names; its length, or -1 (a failed check for what).
+ */
+static ssize_t
+fixture(char *path, unsigned char *data, size_t size, const char *what)
 {
-	static char data[8192];
-	char path[] = "/tmp/test_tz.XXXXXX";
-	int fd = open(ZONEINFO "/America/New_York", O_RDONLY), out, ok = 1;
-	ssize_t len = fd >= 0 ? read(fd, data, sizeof data) : -1;
-	ssize_t cut;
+	int fd = open(ZONEINFO "/America/New_York", O_RDONLY), out;
+	ssize_t len = fd >= 0 ? read(fd, data, size) : -1;
 
 	if (fd >= 0)
 		close(fd);
 	if ((out = mkstemp(path)) < 0 || len < 100) {
-		CHECK(0, "tz: truncated TZif files (no fixture: %s)", out < 0 ? "mkstemp" : "New_York");
-		return;
+		CHECK(0, "tz: %s (no fixture: %s)", what, out < 0 ? "mkstemp" : "New_York");
+		return -1;
 	}
 	close(out);
 	setenv("TZ", path, 1);
+	return len;
+}
+
+/* A TZif file cut short anywhere is no zone (UTC), and reading it stays in bounds. */
+static void
+test_truncated(void)
+{
+	static unsigned char data[8192];
+	char path[] = "/tmp/test_tz.XXXXXX";
+	ssize_t len = fixture(path, data, sizeof data, "truncated TZif files"), cut;
+	int out, ok = 1;
+
+	if (len < 0)
+		return;
 	for (cut = 1; cut < len - 1; cut += cut < 64 ? 1 : 37) {
 		if ((out = open(path, O_WRONLY | O_TRUNC)) < 0 || write(out, data, cut) != cut)
 			ok = 0;
@@ -242,6 +256,62 @@ test_truncated(void)
 	}
 	unlink(path);
 	CHECK(ok, "tz: a TZif file cut short at any of %zd lengths counts as UTC", len);
+}
+
+/* New_York's file with n bytes more in its v1 block (more time zone abbreviation characters). */
+static int
+write_padded(const char *path, const unsigned char *data, size_t len, size_t n)
+{
+	static unsigned char out[20000];
+	size_t at, chars;
+	int fd, ok;
+
+	/* v1 header: counts isut isstd leap time type char, big-endian, from byte 20 */
+#define BE32(p) ((size_t)(p)[0] << 24 | (size_t)(p)[1] << 16 | (size_t)(p)[2] << 8 | (p)[3])
+	at = 44 + 5 * BE32(data + 32) + 6 * BE32(data + 36);	/* the abbreviation characters */
+	chars = BE32(data + 40) + n;
+	if (len + n > sizeof out || at > len)
+		return 0;
+	memcpy(out, data, at);
+	memset(out + at, 'X', n);
+	memcpy(out + at + n, data + at, len - at);
+	out[40] = chars >> 24;
+	out[41] = chars >> 16;
+	out[42] = chars >> 8;
+	out[43] = chars;
+	if ((fd = open(path, O_WRONLY | O_TRUNC)) < 0)
+		return 0;
+	ok = write(fd, out, len + n) == (ssize_t)(len + n);
+	close(fd);
+	return ok;
+}
+
+/*
+ * The file is read whole into 16 KiB: a valid one of 16383 bytes is the
+ * zone, one byte more is no zone (UTC), as is a directory.
+ */
+static void
+test_file_size(void)
+{
+	static unsigned char data[8192];
+	char path[] = "/tmp/test_tz.XXXXXX";
+	ssize_t len = fixture(path, data, sizeof data, "zone file sizes");
+	const long long summer = 1751371200;	/* 2025-07-01 12:00 UTC: EDT, -4 h */
+	int ok;
+
+	if (len < 0)
+		return;
+	ok = write_padded(path, data, len, 16383 - len);
+	tz_init();
+	ok &= tz_offset(summer) == -4 * 3600;
+	ok &= write_padded(path, data, len, 16384 - len);
+	tz_init();
+	ok &= tz_offset(summer) == 0;
+	unlink(path);
+	setenv("TZ", "/", 1);
+	tz_init();
+	ok &= tz_offset(summer) == 0;
+	CHECK(ok, "tz: a zone file of 16383 bytes is read, one of 16384 or a directory counts as UTC");
 }
 
 /*
@@ -305,6 +375,7 @@ main(void)
 	test_range();
 	test_posix_strings();
 	test_truncated();
+	test_file_size();
 	test_tzdata();
 	return check_failed;
 }
