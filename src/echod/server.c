@@ -446,7 +446,9 @@ server_run(const struct server_listeners *l, const struct opts *o)
 	sv.conf.timeouts_set = l->timeouts_set;
 	ratelimit_init(o->rate, o->burst != 0 ? o->burst : o->rate);
 	/*
-	 * Where the kernel can, 64 KiB past the end of .bss: in the few MiB
+	 * Where the kernel can, 64 to 128 KiB past the end of .bss, on a 64 KiB
+	 * boundary (a page boundary for every page size: valgrind refuses an
+	 * unaligned hint with EINVAL, which Linux rounds up): in the few MiB
 	 * whose page tables the program's data already has (a 2 MiB block on
 	 * x86_64 and arm64 with 4 KiB pages), with an unmapped gap between.
 	 * Left to the kernel, the map goes next to the vDSO, whose page tables
@@ -455,7 +457,7 @@ server_run(const struct server_listeners *l, const struct opts *o)
 	 * 24; tests/bench/analysis.md). A hint, never MAP_FIXED: if the place
 	 * is taken, the map goes anywhere, as before.
 	 */
-	sv.st = (void *)syscall(FILE_SYS_MMAP, (long)(_end + 65536),
+	sv.st = (void *)syscall(FILE_SYS_MMAP, (long)(((unsigned long)_end + 0x1ffff) & ~0xffffUL),
 	    (long)(sizeof *sv.st + o->maxchild * sizeof sv.st->slot[0]),
 	    (long)(PROT_READ | PROT_WRITE), (long)(MAP_SHARED | MAP_ANONYMOUS), -1L, 0L);
 	if (sv.st == MAP_FAILED)
